@@ -36,13 +36,14 @@ public static class CliRunner
 
     private static string FindDll()
     {
-        // tests/Geometrize.Tests/bin/<Configuration>/net10.0/ → src/Geometrize.Cli/bin/<Configuration>/net10.0/geometrize.dll
+        // tests/Geometrize.Tests/bin/<Configuration>/net10.0/ → src/Geometrize.Cli/bin/<Configuration>/net10.0/Geometrize.Cli.dll
+        // (the assembly cannot be named "geometrize": .NET would confuse it with Geometrize.dll, names being case-insensitive).
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string tfm = baseDir.Name, config = baseDir.Parent!.Name;
         var dir = baseDir;
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Geometrize.slnx"))) dir = dir.Parent;
         if (dir == null) throw new InvalidOperationException("repository root (Geometrize.slnx) not found above " + AppContext.BaseDirectory);
-        string dll = Path.Combine(dir.FullName, "src", "Geometrize.Cli", "bin", config, tfm, "geometrize.dll");
+        string dll = Path.Combine(dir.FullName, "src", "Geometrize.Cli", "bin", config, tfm, "Geometrize.Cli.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} not built; build the solution first.");
         return dll;
     }
