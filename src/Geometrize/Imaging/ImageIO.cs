@@ -11,7 +11,8 @@ public static class ImageIO
     /// <summary>Formats built into the core library.</summary>
     private static IEnumerable<IImageFormat> BuiltInFormats()
     {
-        yield break;
+        yield return new Nifti.NiftiFormat();
+        yield return new MetaImage.MetaImageFormat();
     }
 
     /// <summary>Adds a format (e.g. PNG from Geometrize.Reports); a format with the same name is replaced.</summary>
