@@ -24,6 +24,12 @@ public interface IObjective<T> where T : unmanaged, IFloatingPointIeee754<T>
 /// <summary>An inner product on parameter vectors (Euclidean, or a metric such as the V inner product).</summary>
 public delegate double InnerProduct<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
 
+/// <summary>
+/// A symmetric positive-definite operator M defining the inner product ⟨a, b⟩_M = a·(Mb) in which an objective's
+/// gradient is given (e.g. h^d·K for momenta). Optimisers apply it a fixed small number of times per iteration.
+/// </summary>
+public delegate void MetricOperator<T>(ReadOnlySpan<T> a, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>;
+
 /// <summary>What an optimiser reports after each accepted iteration.</summary>
 /// <param name="Iteration">1-based iteration count.</param>
 /// <param name="Energy">Energy after the step.</param>

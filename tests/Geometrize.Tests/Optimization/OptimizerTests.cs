@@ -73,6 +73,41 @@ public class OptimizerTests
         Assert.NotEqual(StopReason.LineSearchFailed, r.Reason);
     }
 
+    /// <summary>With a metric M, the Riesz gradient M⁻¹∇E must lead to the same minimiser.</summary>
+    [Fact]
+    public void MetricGradientReachesTheSameMinimiser()
+    {
+        var diag = Enumerable.Range(1, 30).Select(i => 1.0 + i * i).ToArray();
+        var b = Enumerable.Range(1, 30).Select(i => Math.Cos(i)).ToArray();
+        var metricDiag = Enumerable.Range(1, 30).Select(i => 0.5 + i).ToArray();
+        var f = new MetricQuadratic(diag, b, metricDiag);
+        MetricOperator<double> m = (a, r) => { for (int i = 0; i < a.Length; i++) r[i] = metricDiag[i] * a[i]; };
+        foreach (bool lbfgs in new[] { true, false })
+        {
+            var x = new double[30];
+            var o = new OptimizerOptions { MaxIterations = 5000, GradientTolerance = 1e-9, EnergyTolerance = 0 };
+            var r = lbfgs ? new Lbfgs<double>(o, 5, m).Minimize(f, x) : new GradientDescent<double>(o, m).Minimize(f, x);
+            for (int i = 0; i < 30; i++) Assert.Equal(b[i] / diag[i], x[i], 6);
+            Assert.NotEqual(StopReason.LineSearchFailed, r.Reason);
+        }
+    }
+
+    /// <summary>½xᵀAx − bᵀx whose gradient is returned in the metric diag(w): g = W⁻¹(Ax − b).</summary>
+    private sealed class MetricQuadratic(double[] diag, double[] b, double[] w) : IObjective<double>
+    {
+        public int Dimension => diag.Length;
+        public double Evaluate(ReadOnlySpan<double> x, Span<double> g)
+        {
+            double e = 0;
+            for (int i = 0; i < diag.Length; i++)
+            {
+                e += 0.5 * diag[i] * x[i] * x[i] - b[i] * x[i];
+                g[i] = (diag[i] * x[i] - b[i]) / w[i];
+            }
+            return e;
+        }
+    }
+
     [Fact]
     public void CancellationStopsImmediately()
     {

@@ -1,0 +1,48 @@
+using Geometrize.Imaging;
+using Geometrize.Numerics;
+
+namespace Geometrize.Registration;
+
+/// <summary>
+/// Everything a registration produces, on the fixed image's grid. Displacements follow ITK/ANTs: physical (LPS, mm)
+/// vectors, fixed point x maps to moving point x + u(x).
+/// </summary>
+public sealed class RegistrationResult
+{
+    /// <summary>Method name (<c>lddmm</c>, <c>shooting</c>, <c>shooting-scalar</c>).</summary>
+    public required string Method { get; init; }
+    /// <summary>Settings used.</summary>
+    public required RegistrationSettings Settings { get; init; }
+    /// <summary>Wall-clock seconds of the whole registration.</summary>
+    public required double Seconds { get; init; }
+    /// <summary>Iterations summed over levels.</summary>
+    public required int Iterations { get; init; }
+    /// <summary>Energy per iteration and level.</summary>
+    public required IReadOnlyList<EnergyRecord> History { get; init; }
+    /// <summary>Final energy split (finest level).</summary>
+    public required EnergySplit FinalEnergy { get; init; }
+    /// <summary>The moving image resampled into fixed space through the transform (original intensities).</summary>
+    public required Image Warped { get; init; }
+    /// <summary>u: fixed point x ↦ moving point x + u(x), physical LPS vectors on the fixed grid.</summary>
+    public required VectorField<float> Displacement { get; init; }
+    /// <summary>Inverse displacement: moving point y ↦ fixed point y + w(y), physical LPS vectors, sampled on the fixed grid.</summary>
+    public required VectorField<float> InverseDisplacement { get; init; }
+    /// <summary>det D(x + u(x)) on the fixed grid.</summary>
+    public required ScalarField<float> Jacobian { get; init; }
+    /// <summary>Initial vector momentum m_0 (vector shooting; physical LPS components), else null.</summary>
+    public VectorField<float>? Momentum { get; init; }
+    /// <summary>Initial scalar momentum P_0 (scalar shooting), else null.</summary>
+    public ScalarField<float>? ScalarMomentum { get; init; }
+    /// <summary>Mean squared intensity difference before registration (moving resampled by identity), original units.</summary>
+    public required double MseBefore { get; init; }
+    /// <summary>Mean squared intensity difference after registration, original units.</summary>
+    public required double MseAfter { get; init; }
+    /// <summary>Global normalised cross-correlation before.</summary>
+    public required double NccBefore { get; init; }
+    /// <summary>Global normalised cross-correlation after.</summary>
+    public required double NccAfter { get; init; }
+    /// <summary>Minimum of <see cref="Jacobian"/>.</summary>
+    public double JacobianMin { get; init; }
+    /// <summary>Maximum of <see cref="Jacobian"/>.</summary>
+    public double JacobianMax { get; init; }
+}

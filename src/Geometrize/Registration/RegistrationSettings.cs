@@ -1,0 +1,95 @@
+using System.Globalization;
+using Geometrize.Diffeomorphisms.Metrics;
+
+namespace Geometrize.Registration;
+
+/// <summary>The flow parameterisation being optimised.</summary>
+public enum RegistrationMethod
+{
+    /// <summary>Beg et al. 2005: gradient descent on time-dependent velocities v_t in the V metric (optimal-control adjoint).</summary>
+    Lddmm,
+    /// <summary>Geodesic shooting from an initial vector momentum m_0 (Singh et al. 2013); the default.</summary>
+    Shooting,
+    /// <summary>Geodesic shooting from a scalar momentum P_0, m_0 = P_0∇I_0 (Vialard et al. 2012).</summary>
+    ShootingScalar,
+}
+
+/// <summary>Similarity term.</summary>
+public enum DataTermKind
+{
+    /// <summary>Sum of squared differences, (1/2σ²)‖I∘φ⁻¹ − J‖².</summary>
+    Ssd,
+    /// <summary>Global normalised cross-correlation (energy 1 − NCC, scaled by 1/σ²).</summary>
+    Ncc,
+    /// <summary>Local normalised cross-correlation over cubic windows (energy Σ(1 − LNCC), scaled by 1/σ²).</summary>
+    Lncc,
+}
+
+/// <summary>Optimiser choice.</summary>
+public enum OptimizerKind
+{
+    /// <summary>L-BFGS with Armijo backtracking (default for shooting).</summary>
+    Lbfgs,
+    /// <summary>Gradient descent with Armijo backtracking (default for LDDMM).</summary>
+    GradientDescent,
+}
+
+/// <summary>
+/// All settings of a registration. Intensities are rescaled jointly to [0, 1] before optimisation (so σ has the
+/// same meaning on every scan); reported MSE values are in the original intensity units.
+/// </summary>
+public sealed record RegistrationSettings
+{
+    /// <summary>Flow parameterisation (default: vector-momentum shooting).</summary>
+    public RegistrationMethod Method { get; init; } = RegistrationMethod.Shooting;
+    /// <summary>Metric L = (γ − αΔ)^s − β∇∇· (α in mm²).</summary>
+    public MetricParameters Metric { get; init; } = new(Alpha: 4, Gamma: 1, Power: 2);
+    /// <summary>Time steps of the flow (default 10).</summary>
+    public int TimeSteps { get; init; } = 10;
+    /// <summary>Similarity term (default SSD).</summary>
+    public DataTermKind DataTerm { get; init; } = DataTermKind.Ssd;
+    /// <summary>Data-term noise level σ (intensities in [0, 1]); the data term is divided by σ².</summary>
+    public double Sigma { get; init; } = 0.05;
+    /// <summary>Window radius in voxels for local NCC (window side 2r + 1).</summary>
+    public int LnccRadius { get; init; } = 2;
+    /// <summary>Shrink factor per level, coarse to fine (written 4x2x1).</summary>
+    public int[] Shrink { get; init; } = [4, 2, 1];
+    /// <summary>Iterations per level, coarse to fine (written 100x50x25).</summary>
+    public int[] Iterations { get; init; } = [100, 50, 25];
+    /// <summary>Relative tolerance: a level stops when the energy decrease per iteration is below it.</summary>
+    public double Tolerance { get; init; } = 1e-4;
+    /// <summary>Optimiser; null means the method's default (L-BFGS for shooting, gradient descent for LDDMM).</summary>
+    public OptimizerKind? Optimizer { get; init; }
+    /// <summary>Zero-pad FFT grids to 2·3·5-smooth sizes.</summary>
+    public bool PadToFastSizes { get; init; } = true;
+
+    /// <summary>The optimiser actually used.</summary>
+    public OptimizerKind EffectiveOptimizer => Optimizer ?? (Method == RegistrationMethod.Lddmm ? OptimizerKind.GradientDescent : OptimizerKind.Lbfgs);
+
+    /// <summary>Checks every value and throws <see cref="InvalidParameterException"/> naming the CLI option.</summary>
+    public RegistrationSettings Validate()
+    {
+        Metric.Validate();
+        if (TimeSteps is < 1 or > 1000) throw new InvalidParameterException("--time-steps", $"must be between 1 and 1000, got {TimeSteps}.");
+        if (!(Sigma > 0) || !double.IsFinite(Sigma)) throw new InvalidParameterException("--sigma", $"must be positive and finite, got {Sigma}.");
+        if (LnccRadius is < 1 or > 50) throw new InvalidParameterException("--radius", $"must be between 1 and 50 voxels, got {LnccRadius}.");
+        if (Shrink.Length == 0) throw new InvalidParameterException("--shrink", "needs at least one level, e.g. 4x2x1.");
+        if (Shrink.Length != Iterations.Length)
+            throw new InvalidParameterException("--iterations", $"has {Iterations.Length} levels but --shrink has {Shrink.Length}; give one iteration count per level (e.g. --shrink 4x2x1 --iterations 100x50x25).");
+        if (Shrink.Any(f => f < 1)) throw new InvalidParameterException("--shrink", "factors must be at least 1.");
+        if (Iterations.Any(n => n < 0)) throw new InvalidParameterException("--iterations", "counts must be zero or positive.");
+        if (!(Tolerance >= 0)) throw new InvalidParameterException("--tolerance", $"must be zero or positive, got {Tolerance}.");
+        return this;
+    }
+
+    /// <summary>Parses an ANTs-style schedule such as <c>100x50x25</c> or <c>4x2x1</c>.</summary>
+    public static int[] ParseSchedule(string text, string option)
+    {
+        var parts = text.Split('x', StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]))
+                throw new InvalidParameterException(option, $"'{text}' is not a schedule of whole numbers separated by 'x' (e.g. 4x2x1).");
+        return values;
+    }
+}
