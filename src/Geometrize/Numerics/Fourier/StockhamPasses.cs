@@ -55,6 +55,7 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix2(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -76,6 +77,7 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix4(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -109,6 +111,7 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix3(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -140,6 +143,7 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix5(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
