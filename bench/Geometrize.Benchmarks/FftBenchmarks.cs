@@ -7,9 +7,9 @@ namespace Geometrize.Benchmarks;
 /// <summary>
 /// Float32 real FFT round trips (Forward + Inverse) on the grid sizes of the acceptance criterion, to compare with
 /// scipy.fft rfftn/irfftn (bench/peers/fft_scipy.py, one worker). Threads: the <see cref="Threads"/> parameter,
-/// or only the value of GEOMETRIZE_THREADS when that environment variable is set.
+/// or only the value of GEOMETRIZE_THREADS when that environment variable is set. Run with
+/// <c>dotnet run -c Release --project bench/Geometrize.Benchmarks -- --filter '*Fft*' --job short</c>.
 /// </summary>
-[ShortRunJob]
 [MemoryDiagnoser]
 public class FftBenchmarks
 {
