@@ -11,6 +11,8 @@ namespace Geometrize.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Geometrize.Benchmarks -- --filter '*Fft*' --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FftBenchmarks
 {
     private RealFft<float> _plan = null!;
