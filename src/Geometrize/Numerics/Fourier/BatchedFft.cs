@@ -91,6 +91,7 @@ internal sealed class BatchedFft<T> where T : unmanaged, IFloatingPointIeee754<T
     /// hold <see cref="BufferRows"/> rows; rows beyond n are overwritten. Returns whichever of the two spans holds
     /// the result in its first n rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Span<T> Transform(Span<T> x, Span<T> y)
     {
         if (_inner == null)
@@ -106,6 +107,7 @@ internal sealed class BatchedFft<T> where T : unmanaged, IFloatingPointIeee754<T
         return Bluestein(x, y);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Span<T> Bluestein(Span<T> x, Span<T> y)
     {
         int n = Length, big = BufferRows, c = Lanes, r = RowLength;

@@ -17,11 +17,12 @@ public sealed unsafe partial class RealFft<T>
     /// <param name="cols">Columns per plane (complex values between two samples of the axis).</param>
     /// <param name="stride">Distance, in complex values, between consecutive samples of one column.</param>
     /// <param name="planeStride">Distance, in complex values, between planes (0 when there is one plane).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Columns(BatchedFft<T> plan, int start, int end, int cols, int stride, long planeStride)
     {
         int lanes = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength, n = plan.Length;
         int blocks = (cols + lanes - 1) / lanes;
-        int reOff = _inverse ? lanes : 0, imOff = lanes - reOff;
+        int reOff = _inverse ? lanes : 0;
         var ws = _pool.Rent(out int slot);
         try
         {
@@ -32,32 +33,11 @@ public sealed unsafe partial class RealFft<T>
                 Span<T> a = ws.A, b = ws.B;
                 ref T a0 = ref a[0];
                 for (int j = 0; j < n; j++)
-                {
-                    T* src = basePtr + 2L * j * stride;
-                    ref T row = ref Unsafe.Add(ref a0, j * r);
-                    for (int l = 0; l < w; l++)
-                    {
-                        Unsafe.Add(ref row, reOff + l) = src[2 * l];
-                        Unsafe.Add(ref row, imOff + l) = src[2 * l + 1];
-                    }
-                    for (int l = w; l < lanes; l++)
-                    {
-                        Unsafe.Add(ref row, l) = T.Zero;
-                        Unsafe.Add(ref row, lanes + l) = T.Zero;
-                    }
-                }
+                    LoadRow(basePtr + 2L * j * stride, w, ref Unsafe.Add(ref a0, j * r), reOff);
                 var res = plan.Transform(a, b);
                 ref T q0 = ref res[0];
                 for (int j = 0; j < n; j++)
-                {
-                    T* dst = basePtr + 2L * j * stride;
-                    ref T row = ref Unsafe.Add(ref q0, j * r);
-                    for (int l = 0; l < w; l++)
-                    {
-                        dst[2 * l] = Unsafe.Add(ref row, reOff + l);
-                        dst[2 * l + 1] = Unsafe.Add(ref row, imOff + l);
-                    }
-                }
+                    StoreRow(ref Unsafe.Add(ref q0, j * r), basePtr + 2L * j * stride, w, reOff);
             }
         }
         finally { _pool.Return(slot); }

@@ -26,6 +26,7 @@ public sealed unsafe partial class RealFft<T>
     /// samples z_k = x_2k + i x_2k+1, transformed, and split with X_k = E_k + w^k O_k where
     /// E_k = (Z_k + conj Z_{h−k})/2 and O_k = (Z_k − conj Z_{h−k})/(2i). Odd nx: a full complex transform.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardLines(int start, int end)
     {
         int lanes = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength, lines = _ny * _nz;
@@ -39,31 +40,8 @@ public sealed unsafe partial class RealFft<T>
                 int line0 = g * lanes, w = Math.Min(lanes, lines - line0);
                 Span<T> a = ws.A, b = ws.B;
                 ref T a0 = ref a[0];
-                for (int l = 0; l < lanes; l++)
-                {
-                    if (l < w)
-                    {
-                        T* src = _real + (long)(line0 + l) * _nx;
-                        if (even)
-                            for (int k = 0; k < n; k++)
-                            {
-                                Unsafe.Add(ref a0, k * r + l) = src[2 * k];
-                                Unsafe.Add(ref a0, k * r + lanes + l) = src[2 * k + 1];
-                            }
-                        else
-                            for (int k = 0; k < n; k++)
-                            {
-                                Unsafe.Add(ref a0, k * r + l) = src[k];
-                                Unsafe.Add(ref a0, k * r + lanes + l) = T.Zero;
-                            }
-                    }
-                    else
-                        for (int k = 0; k < n; k++)
-                        {
-                            Unsafe.Add(ref a0, k * r + l) = T.Zero;
-                            Unsafe.Add(ref a0, k * r + lanes + l) = T.Zero;
-                        }
-                }
+                if (even) GatherLines(_real + (long)line0 * _nx, _nx, w, n, ref a0, 0);
+                else GatherRealLines(_real + (long)line0 * _nx, w, ref a0);
                 var z = _xPlan.Transform(a, b);
                 Span<T> spec = z;
                 if (even)
@@ -71,22 +49,30 @@ public sealed unsafe partial class RealFft<T>
                     spec = Unsafe.AreSame(ref z[0], ref a0) ? b : a;
                     SplitHalfSpectrum(z, spec, h);
                 }
-                ref T s0 = ref spec[0];
-                for (int l = 0; l < w; l++)
-                {
-                    T* dst = _spec + 2L * (line0 + l) * _nxh;
-                    for (int k = 0; k < _nxh; k++)
-                    {
-                        dst[2 * k] = Unsafe.Add(ref s0, k * r + l);
-                        dst[2 * k + 1] = Unsafe.Add(ref s0, k * r + lanes + l);
-                    }
-                }
+                ScatterLines(ref spec[0], _spec + 2L * line0 * _nxh, 2L * _nxh, w, _nxh, 0);
             }
         }
         finally { _pool.Return(slot); }
     }
 
+    /// <summary>Odd nx: real lines become complex rows with zero imaginary part (lanes ≥ w zeroed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GatherRealLines(T* basePtr, int w, ref T a0)
+    {
+        int lanes = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength;
+        for (int k = 0; k < _nx; k++)
+        {
+            ref T row = ref Unsafe.Add(ref a0, k * r);
+            for (int l = 0; l < lanes; l++)
+            {
+                Unsafe.Add(ref row, l) = l < w ? basePtr[(long)l * _nx + k] : T.Zero;
+                Unsafe.Add(ref row, lanes + l) = T.Zero;
+            }
+        }
+    }
+
     /// <summary>Post-processing of the packed even-length transform: rows 0..h of <paramref name="xs"/> from Z in <paramref name="zs"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SplitHalfSpectrum(Span<T> zs, Span<T> xs, int h)
     {
         int c = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength;
@@ -113,6 +99,7 @@ public sealed unsafe partial class RealFft<T>
     /// inverse folded in. Even nx rebuilds Z_k = E_k + i O_k from X_k and conj X_{h−k} and inverts the half-length
     /// complex transform; odd nx rebuilds the full Hermitian line.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InverseLines(int start, int end)
     {
         int lanes = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength, lines = _ny * _nz;
@@ -127,38 +114,29 @@ public sealed unsafe partial class RealFft<T>
                 int line0 = g * lanes, w = Math.Min(lanes, lines - line0);
                 Span<T> a = ws.A, b = ws.B;
                 ref T a0 = ref a[0];
-                for (int l = 0; l < lanes; l++)
-                {
-                    T* src = _spec + 2L * (line0 + l) * _nxh;
-                    for (int k = 0; k < _nxh; k++)
-                    {
-                        Unsafe.Add(ref a0, k * r + l) = l < w ? src[2 * k] : T.Zero;
-                        Unsafe.Add(ref a0, k * r + lanes + l) = l < w && k != 0 && !(even && k == h) ? src[2 * k + 1] : T.Zero;
-                    }
-                }
+                GatherLines(_spec + 2L * line0 * _nxh, 2L * _nxh, w, _nxh, ref a0, 0);
+                // Bins that must be real for a real line: their imaginary parts are dropped, as scipy does.
+                Vector256<T>.Zero.StoreUnsafe(ref a0, (nuint)lanes);
+                if (even) Vector256<T>.Zero.StoreUnsafe(ref a0, (nuint)(h * r + lanes));
                 if (even) PackHalfSpectrum(a, b, h, scale);
                 else MirrorHermitian(a, b, scale);
                 var q = _xPlan.Transform(b, a);
                 ref T q0 = ref q[0];
                 // The result is swap(Q): real part in the imaginary slot.
-                for (int l = 0; l < w; l++)
-                {
-                    T* dst = _real + (long)(line0 + l) * _nx;
-                    if (even)
-                        for (int k = 0; k < n; k++)
-                        {
-                            dst[2 * k] = Unsafe.Add(ref q0, k * r + lanes + l);
-                            dst[2 * k + 1] = Unsafe.Add(ref q0, k * r + l);
-                        }
-                    else
+                if (even) ScatterLines(ref q0, _real + (long)line0 * _nx, _nx, w, n, lanes);
+                else
+                    for (int l = 0; l < w; l++)
+                    {
+                        T* dst = _real + (long)(line0 + l) * _nx;
                         for (int k = 0; k < n; k++) dst[k] = Unsafe.Add(ref q0, k * r + lanes + l);
-                }
+                    }
             }
         }
         finally { _pool.Return(slot); }
     }
 
     /// <summary>Z_k = scale·(E_k + i O_k) for k &lt; h from X (rows 0..h of <paramref name="xs"/>), stored swapped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackHalfSpectrum(Span<T> xs, Span<T> zs, int h, T scale)
     {
         int c = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength;
@@ -182,6 +160,7 @@ public sealed unsafe partial class RealFft<T>
     }
 
     /// <summary>Full odd-length Hermitian line scale·Z from its half (rows 0..(n−1)/2 of <paramref name="xs"/>), stored swapped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MirrorHermitian(Span<T> xs, Span<T> zs, T scale)
     {
         int c = BatchedFft<T>.Lanes, r = BatchedFft<T>.RowLength, n = _nx;

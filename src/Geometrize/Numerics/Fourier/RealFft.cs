@@ -12,8 +12,10 @@ namespace Geometrize.Numerics.Fourier;
 /// Bluestein's algorithm. Lines along x, and columns along y and z, are transformed
 /// <c>Vector256&lt;T&gt;.Count</c> at a time with SIMD across lines, in parallel with <see cref="Parallelism.For"/>;
 /// every line is computed by the same arithmetic whatever the thread count, so results are deterministic.
-/// All scratch memory is allocated by the constructor. A plan is not safe for concurrent calls from several
-/// threads: give each thread its own plan.
+/// Scratch memory (two ping-pong buffers per worker) is allocated by the constructor for the thread setting
+/// current at that time; raising the setting later adds workspaces once, on first use. The input and output
+/// spans of a call must not overlap. A plan is not safe for concurrent calls from several threads: give each
+/// thread its own plan.
 /// </remarks>
 public sealed unsafe partial class RealFft<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Geometrize.Numerics.Fourier;
 
@@ -55,6 +56,7 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix2(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -71,11 +73,12 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
                 Vector256<T> br = Ld(ref xi, o + dIn), bi = Ld(ref xi, o + dIn + c);
                 St(ar + br, ref yo, o); St(ai + bi, ref yo, o + c);
                 Vector256<T> dr = ar - br, di = ai - bi;
-                St(dr * wr - di * wi, ref yo, o + dOut); St(dr * wi + di * wr, ref yo, o + dOut + c);
+                St(ReOfProduct(dr, di, wr, wi), ref yo, o + dOut); St(ImOfProduct(dr, di, wr, wi), ref yo, o + dOut + c);
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix4(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -100,15 +103,16 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
                 Vector256<T> t3r = a1i - a3i, t3i = a3r - a1r;
                 St(t0r + t2r, ref yo, o); St(t0i + t2i, ref yo, o + c);
                 Vector256<T> br = t1r + t3r, bi = t1i + t3i;
-                St(br * w1r - bi * w1i, ref yo, o + dOut); St(br * w1i + bi * w1r, ref yo, o + dOut + c);
+                St(ReOfProduct(br, bi, w1r, w1i), ref yo, o + dOut); St(ImOfProduct(br, bi, w1r, w1i), ref yo, o + dOut + c);
                 br = t0r - t2r; bi = t0i - t2i;
-                St(br * w2r - bi * w2i, ref yo, o + 2 * dOut); St(br * w2i + bi * w2r, ref yo, o + 2 * dOut + c);
+                St(ReOfProduct(br, bi, w2r, w2i), ref yo, o + 2 * dOut); St(ImOfProduct(br, bi, w2r, w2i), ref yo, o + 2 * dOut + c);
                 br = t1r - t3r; bi = t1i - t3i;
-                St(br * w3r - bi * w3i, ref yo, o + 3 * dOut); St(br * w3i + bi * w3r, ref yo, o + 3 * dOut + c);
+                St(ReOfProduct(br, bi, w3r, w3i), ref yo, o + 3 * dOut); St(ImOfProduct(br, bi, w3r, w3i), ref yo, o + 3 * dOut + c);
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix3(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -133,13 +137,14 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
                 // (a1 − a2)·(−i √3/2)
                 Vector256<T> dr = (a1i - a2i) * sn, di = (a2r - a1r) * sn;
                 Vector256<T> br = mr + dr, bi = mi + di;
-                St(br * w1r - bi * w1i, ref yo, o + dOut); St(br * w1i + bi * w1r, ref yo, o + dOut + c);
+                St(ReOfProduct(br, bi, w1r, w1i), ref yo, o + dOut); St(ImOfProduct(br, bi, w1r, w1i), ref yo, o + dOut + c);
                 br = mr - dr; bi = mi - di;
-                St(br * w2r - bi * w2i, ref yo, o + 2 * dOut); St(br * w2i + bi * w2r, ref yo, o + 2 * dOut + c);
+                St(ReOfProduct(br, bi, w2r, w2i), ref yo, o + 2 * dOut); St(ImOfProduct(br, bi, w2r, w2i), ref yo, o + 2 * dOut + c);
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Radix5(int m, int s, ref T x, ref T y, T[] tw)
     {
         int r = 2 * C, c = C, dIn = s * m * r, dOut = s * r;
@@ -176,11 +181,33 @@ internal static class StockhamPasses<T> where T : unmanaged, IFloatingPointIeee7
         }
     }
 
+    /// <summary>Re((br + i bi)(wr + i wi)), fused where the CPU has FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<T> ReOfProduct(Vector256<T> br, Vector256<T> bi, Vector256<T> wr, Vector256<T> wi)
+    {
+        if (Fma.IsSupported && typeof(T) == typeof(float))
+            return Fma.MultiplySubtract(br.AsSingle(), wr.AsSingle(), (bi * wi).AsSingle()).As<float, T>();
+        if (Fma.IsSupported && typeof(T) == typeof(double))
+            return Fma.MultiplySubtract(br.AsDouble(), wr.AsDouble(), (bi * wi).AsDouble()).As<double, T>();
+        return br * wr - bi * wi;
+    }
+
+    /// <summary>Im((br + i bi)(wr + i wi)), fused where the CPU has FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<T> ImOfProduct(Vector256<T> br, Vector256<T> bi, Vector256<T> wr, Vector256<T> wi)
+    {
+        if (Fma.IsSupported && typeof(T) == typeof(float))
+            return Fma.MultiplyAdd(br.AsSingle(), wi.AsSingle(), (bi * wr).AsSingle()).As<float, T>();
+        if (Fma.IsSupported && typeof(T) == typeof(double))
+            return Fma.MultiplyAdd(br.AsDouble(), wi.AsDouble(), (bi * wr).AsDouble()).As<double, T>();
+        return br * wi + bi * wr;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Mul(Vector256<T> br, Vector256<T> bi, ref T wj, int k, ref T yo, int o, int c)
     {
         var wr = Vector256.Create(Unsafe.Add(ref wj, k));
         var wi = Vector256.Create(Unsafe.Add(ref wj, k + 1));
-        St(br * wr - bi * wi, ref yo, o); St(br * wi + bi * wr, ref yo, o + c);
+        St(ReOfProduct(br, bi, wr, wi), ref yo, o); St(ImOfProduct(br, bi, wr, wi), ref yo, o + c);
     }
 }

@@ -107,6 +107,29 @@ public class RealFftTests
         finally { Parallelism.MaxDegreeOfParallelism = saved; }
     }
 
+    [Theory]
+    [InlineData(new[] { 10, 6 })]
+    [InlineData(new[] { 9, 6 })]
+    public void InverseIgnoresImaginaryPartsOfSelfConjugateBins(int[] shape)
+    {
+        // As scipy's irfftn: after the y inverse, bins kx = 0 (and kx = nx/2 for even nx) must be real, so any
+        // imaginary part there is dropped. Adding i·c to every kx = 0 bin of one row adds a purely imaginary
+        // line after the y inverse, which must not change the output.
+        var plan = new RealFft<double>(shape);
+        var x = NaiveDft.Random(plan.Length, 21);
+        var spec = new double[2 * plan.SpectrumLength];
+        plan.Forward(x, spec);
+        int nxh = shape[0] / 2 + 1;
+        for (int y = 0; y < shape[1]; y++)
+        {
+            spec[2 * (y * nxh) + 1] += 0.75;
+            if (shape[0] % 2 == 0) spec[2 * (y * nxh + nxh - 1) + 1] -= 0.5;
+        }
+        var back = new double[plan.Length];
+        plan.Inverse(spec, back);
+        Assert.True(NaiveDft.RelativeError<double>(back, x) < 1e-12);
+    }
+
     [Fact]
     public void PlanIsReusable()
     {
