@@ -85,53 +85,91 @@ public static class InterpolationAdjoint
         int[] lowerKey = ws.LowerKey, upperKey = ws.UpperKey;
 
         // 1. Slab of the lower and upper corners of every point (−1: that half carries no weight in Zero mode).
-        Parallelism.For(np, 12, (i0, i1) =>
-        {
-            for (int i = i0; i < i1; i++)
-            {
-                var s = AxisStencil<T>.Locate(p[(d - 1) * np + i], slabs, slabT, mode);
-                lowerKey[i] = s.M0 == T.Zero ? -1 : s.I0;
-                upperKey[i] = s.M1 == T.Zero ? -1 : s.I1;
-            }
-        });
+        Parallelism.For(np, 12, (i0, i1) => SlabKeys(p, (d - 1) * np, slabs, mode, lowerKey, upperKey, i0, i1));
         // 2. Stable counting sort into per-slab buckets (sequential: O(points), keeps the order deterministic).
         Bucket(lowerKey, np, slabs, ws.LowerStart, ws.LowerOrder, ws.Cursor);
         Bucket(upperKey, np, slabs, ws.UpperStart, ws.UpperOrder, ws.Cursor);
         int[] lowerStart = ws.LowerStart, upperStart = ws.UpperStart, lowerOrder = ws.LowerOrder, upperOrder = ws.UpperOrder;
 
         // 3. Each slab owns its voxels; it adds its points' corners lying in it.
-        Parallelism.For(slabs, (long)Math.Max(1, np / Math.Max(1, slabs)) * 2 * (20 + 8 * components) + slabSize, (s0, s1) =>
+        Parallelism.For(slabs, (long)Math.Max(1, np / Math.Max(1, slabs)) * 2 * (20 + 8 * components) + slabSize,
+            (s0, s1) => SplatSlabs(w, components, p, np, result, nx, ny, nz, d, mode, accumulate, ws, s0, s1));
+    }
+
+    // Compiled fully optimised at once (see Interpolation): the slab loop must inline the stencils.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SplatSlabs<T>(T[] w, int components, T[] p, int np, T[] result, int nx, int ny, int nz, int d, BoundaryMode mode,
+        bool accumulate, SplatWorkspace ws, int s0, int s1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T nxT = T.CreateTruncating(nx), nyT = T.CreateTruncating(ny), nzT = T.CreateTruncating(nz);
+        int nf = nx * ny * nz, slabSize = d == 2 ? nx : nx * ny;
+        ref T r0 = ref MemoryMarshal.GetArrayDataReference(result);
+        ref T w0 = ref MemoryMarshal.GetArrayDataReference(w);
+        ref T p0 = ref MemoryMarshal.GetArrayDataReference(p);
+        for (int s = s0; s < s1; s++)
         {
-            ref T r0 = ref MemoryMarshal.GetArrayDataReference(result);
-            ref T w0 = ref MemoryMarshal.GetArrayDataReference(w);
-            for (int s = s0; s < s1; s++)
+            if (!accumulate)
+                for (int k = 0; k < components; k++) result.AsSpan(k * nf + s * slabSize, slabSize).Clear();
+            for (int half = 0; half < 2; half++)
             {
-                if (!accumulate)
-                    for (int k = 0; k < components; k++) result.AsSpan(k * nf + s * slabSize, slabSize).Clear();
-                for (int half = 0; half < 2; half++)
+                int[] order = half == 0 ? ws.LowerOrder : ws.UpperOrder;
+                int[] start = half == 0 ? ws.LowerStart : ws.UpperStart;
+                int slabOffset = s * slabSize;
+                for (int b = start[s], e = start[s + 1]; b < e; b++)
                 {
-                    int[] order = half == 0 ? lowerOrder : upperOrder;
-                    int[] start = half == 0 ? lowerStart : upperStart;
-                    int cFirst = half == 0 ? 0 : (d == 2 ? 2 : 4), cCount = d == 2 ? 2 : 4;
-                    for (int b = start[s], e = start[s + 1]; b < e; b++)
+                    int i = order[b];
+                    var sx = AxisStencil<T>.Locate(Unsafe.Add(ref p0, i), nx, nxT, mode);
+                    T ws0, ws1;
+                    int o0, o1;
+                    if (d == 2)
                     {
-                        int i = order[b];
-                        var sx = AxisStencil<T>.Locate(p[i], nx, nxT, mode);
-                        var sy = AxisStencil<T>.Locate(p[np + i], ny, nyT, mode);
-                        CellStencil<T> c;
-                        if (d == 2) c = CellStencil<T>.Build2(sx, sy, nx);
-                        else c = CellStencil<T>.Build3(sx, sy, AxisStencil<T>.Locate(p[2 * np + i], nz, nzT, mode), nx, ny);
+                        // The slab is the y row: only x varies inside it.
+                        var sy = AxisStencil<T>.Locate(Unsafe.Add(ref p0, np + i), ny, nyT, mode);
+                        T wy = half == 0 ? sy.W0 : sy.W1;
+                        ws0 = wy * sx.W0; ws1 = wy * sx.W1;
+                        o0 = slabOffset + sx.I0; o1 = slabOffset + sx.I1;
                         for (int k = 0; k < components; k++)
                         {
                             T wi = Unsafe.Add(ref w0, k * np + i);
                             ref T rk = ref Unsafe.Add(ref r0, k * nf);
-                            for (int q = cFirst; q < cFirst + cCount; q++)
-                                Unsafe.Add(ref rk, c.Offset[q]) += wi * c.Weight[q];
+                            Unsafe.Add(ref rk, o0) += wi * ws0;
+                            Unsafe.Add(ref rk, o1) += wi * ws1;
+                        }
+                    }
+                    else
+                    {
+                        var sy = AxisStencil<T>.Locate(Unsafe.Add(ref p0, np + i), ny, nyT, mode);
+                        var sz = AxisStencil<T>.Locate(Unsafe.Add(ref p0, 2 * np + i), nz, nzT, mode);
+                        T wz = half == 0 ? sz.W0 : sz.W1;
+                        T a0 = wz * sy.W0, a1 = wz * sy.W1;
+                        int row0 = slabOffset + sy.I0 * nx, row1 = slabOffset + sy.I1 * nx;
+                        T c00 = a0 * sx.W0, c01 = a0 * sx.W1, c10 = a1 * sx.W0, c11 = a1 * sx.W1;
+                        for (int k = 0; k < components; k++)
+                        {
+                            T wi = Unsafe.Add(ref w0, k * np + i);
+                            ref T rk = ref Unsafe.Add(ref r0, k * nf);
+                            Unsafe.Add(ref rk, row0 + sx.I0) += wi * c00;
+                            Unsafe.Add(ref rk, row0 + sx.I1) += wi * c01;
+                            Unsafe.Add(ref rk, row1 + sx.I0) += wi * c10;
+                            Unsafe.Add(ref rk, row1 + sx.I1) += wi * c11;
                         }
                     }
                 }
             }
-        });
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SlabKeys<T>(T[] p, int offset, int slabs, BoundaryMode mode, int[] lowerKey, int[] upperKey, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T slabT = T.CreateTruncating(slabs);
+        for (int i = i0; i < i1; i++)
+        {
+            var s = AxisStencil<T>.Locate(p[offset + i], slabs, slabT, mode);
+            lowerKey[i] = s.M0 == T.Zero ? -1 : s.I0;
+            upperKey[i] = s.M1 == T.Zero ? -1 : s.I1;
+        }
     }
 
     private static void Bucket(int[] key, int n, int slabs, int[] start, int[] order, int[] cursor)
