@@ -144,6 +144,18 @@ public static class Interpolation
             else
             {
                 var sz = AxisStencil<T>.Locate(p[2 * np + i], nz, nzT, mode);
+                if (components == 1)
+                {
+                    // The common case (image transport): x, then y, then z lerps straight from the gathers.
+                    int q0 = sz.I0 * ny, q1 = sz.I1 * ny;
+                    int o00 = (q0 + sy.I0) * nx, o01 = (q0 + sy.I1) * nx, o10 = (q1 + sy.I0) * nx, o11 = (q1 + sy.I1) * nx;
+                    T x00 = sx.W0 * Unsafe.Add(ref f0, o00 + sx.I0) + sx.W1 * Unsafe.Add(ref f0, o00 + sx.I1);
+                    T x01 = sx.W0 * Unsafe.Add(ref f0, o01 + sx.I0) + sx.W1 * Unsafe.Add(ref f0, o01 + sx.I1);
+                    T x10 = sx.W0 * Unsafe.Add(ref f0, o10 + sx.I0) + sx.W1 * Unsafe.Add(ref f0, o10 + sx.I1);
+                    T x11 = sx.W0 * Unsafe.Add(ref f0, o11 + sx.I0) + sx.W1 * Unsafe.Add(ref f0, o11 + sx.I1);
+                    Unsafe.Add(ref o0, i) = sz.W0 * (sy.W0 * x00 + sy.W1 * x01) + sz.W1 * (sy.W0 * x10 + sy.W1 * x11);
+                    continue;
+                }
                 var c = CellStencil<T>.Build3(sx, sy, sz, nx, ny);
                 for (int k = 0; k < components; k++)
                 {
