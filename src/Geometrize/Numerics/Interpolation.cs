@@ -15,7 +15,8 @@ namespace Geometrize.Numerics;
 /// therefore x ↦ x (see <see cref="DisplacementFields.IdentityMap{T}"/>); physical displacements convert with
 /// <see cref="DisplacementFields.PhysicalToIndexMap{T}"/>. The output grid and the sampled grid may differ.</para>
 /// <para><b>Boundaries.</b> See <see cref="BoundaryMode"/>: Zero fades to 0 across the last cell, Border clamps,
-/// Periodic wraps. Non-finite coordinates are read as the lower outside (Zero/Border) or as 0 (Periodic).</para>
+/// Periodic wraps. With Zero/Border, NaN and −∞ read as below the grid and +∞ as above it; with Periodic every
+/// non-finite coordinate reads as 0.</para>
 /// <para><b>Cost.</b> Gather-bound: a tight scalar loop with precomputed strides and no bounds checks, parallel over
 /// output rows; nothing is allocated per point.</para>
 /// </remarks>
