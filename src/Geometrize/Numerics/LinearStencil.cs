@@ -16,6 +16,26 @@ internal struct AxisStencil<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>1 when the neighbour contributes, 0 when Zero mode removed it (derivative weights are −M0, +M1).</summary>
     public T M0, M1;
 
+    /// <summary>
+    /// float/double → int without the generic-math conversion chain, which the JIT stops inlining once a big
+    /// interpolation loop has used up its inlining budget (that alone made the gather loops several times slower).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Truncate(T v)
+    {
+        if (typeof(T) == typeof(float)) return (int)Unsafe.As<T, float>(ref v);
+        if (typeof(T) == typeof(double)) return (int)Unsafe.As<T, double>(ref v);
+        return int.CreateTruncating(v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Floor(T v)
+    {
+        if (typeof(T) == typeof(float)) { float r = MathF.Floor(Unsafe.As<T, float>(ref v)); return Unsafe.As<float, T>(ref r); }
+        if (typeof(T) == typeof(double)) { double r = Math.Floor(Unsafe.As<T, double>(ref v)); return Unsafe.As<double, T>(ref r); }
+        return T.Floor(v);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static AxisStencil<T> Locate(T x, int n, T nT, BoundaryMode mode)
     {
@@ -24,8 +44,8 @@ internal struct AxisStencil<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (!T.IsFinite(x)) x = T.Zero;
             T xw = x - nT * T.Floor(x / nT);
-            T fl = T.Floor(xw);
-            int i = int.CreateTruncating(fl);
+            T fl = Floor(xw);
+            int i = Truncate(fl);
             T t = xw - fl;
             if (i >= n) i -= n;
             if (i < 0) i += n;
@@ -39,8 +59,8 @@ internal struct AxisStencil<T> where T : unmanaged, IFloatingPointIeee754<T>
         T lo = -T.One - T.One, hi = nT + T.One;
         if (!(x >= lo)) x = lo;
         else if (x > hi) x = hi;
-        T f = T.Floor(x);
-        int i0 = int.CreateTruncating(f);
+        T f = Floor(x);
+        int i0 = Truncate(f);
         T tt = x - f;
         int i1 = i0 + 1;
         if (mode == BoundaryMode.Zero)

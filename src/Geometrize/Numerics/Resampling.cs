@@ -114,44 +114,51 @@ public static class Resampling
         }
         var mT = new T[d * d];
         for (int i = 0; i < d * d; i++) mT[i] = T.CreateTruncating(m[i]);
-        int snx = sg.Nx, sny = sg.Ny, snz = sg.Nz, ns = sg.Count;
-        int dnx = dg.Nx, dny = dg.Ny, nd = dg.Count;
+        int snx = sg.Nx, sny = sg.Ny, snz = sg.Nz;
+        int dnx = dg.Nx, dny = dg.Ny;
+        Parallelism.For(dny * dg.Nz, (long)dnx * (30 + 8 * components),
+            (r0, r1) => SampleRows(src, components, snx, sny, snz, dst, dnx, dny, displacement, affine, mT, d, mode, r0, r1));
+    }
+
+    // Compiled fully optimised at once: the row loop must inline the stencils (see Interpolation).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SampleRows<T>(T[] src, int components, int snx, int sny, int snz, T[] dst, int dnx, int dny, T[]? displacement,
+        double[] affine, T[] mT, int d, BoundaryMode mode, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int ns = snx * sny * snz, nd = dst.Length / components;
         T nxT = T.CreateTruncating(snx), nyT = T.CreateTruncating(sny), nzT = T.CreateTruncating(snz);
-        Parallelism.For(dny * dg.Nz, (long)dnx * (30 + 8 * components), (r0, r1) =>
+        Span<double> start = stackalloc double[3];
+        Span<T> q = stackalloc T[3];
+        ref T s0 = ref MemoryMarshal.GetArrayDataReference(src);
+        for (int row = r0; row < r1; row++)
         {
-            Span<double> start = stackalloc double[3];
-            Span<T> q = stackalloc T[3];
-            ref T s0 = ref MemoryMarshal.GetArrayDataReference(src);
-            for (int row = r0; row < r1; row++)
+            int y = row % dny, z = row / dny;
+            for (int r = 0; r < d; r++)
+                start[r] = affine[d * d + r] + affine[r * d + 1] * y + (d == 3 ? affine[r * d + 2] * z : 0);
+            for (int x = 0, i = row * dnx; x < dnx; x++, i++)
             {
-                int y = row % dny, z = row / dny;
                 for (int r = 0; r < d; r++)
-                    start[r] = affine[d * d + r] + affine[r * d + 1] * y + (d == 3 ? affine[r * d + 2] * z : 0);
-                for (int x = 0, i = row * dnx; x < dnx; x++, i++)
                 {
-                    for (int r = 0; r < d; r++)
-                    {
-                        T v = T.CreateTruncating(start[r] + affine[r * d] * x);
-                        if (displacement is not null)
-                            for (int k = 0; k < d; k++) v += mT[r * d + k] * displacement[k * nd + i];
-                        q[r] = v;
-                    }
-                    var sx = AxisStencil<T>.Locate(q[0], snx, nxT, mode);
-                    var sy = AxisStencil<T>.Locate(q[1], sny, nyT, mode);
-                    CellStencil<T> cell;
-                    int corners;
-                    if (d == 2) { cell = CellStencil<T>.Build2(sx, sy, snx); corners = 4; }
-                    else { cell = CellStencil<T>.Build3(sx, sy, AxisStencil<T>.Locate(q[2], snz, nzT, mode), snx, sny); corners = 8; }
-                    for (int k = 0; k < components; k++)
-                    {
-                        ref T fk = ref Unsafe.Add(ref s0, k * ns);
-                        T v = T.Zero;
-                        for (int c = 0; c < corners; c++) v += cell.Weight[c] * Unsafe.Add(ref fk, cell.Offset[c]);
-                        if (displacement is not null) v += displacement[k * nd + i];
-                        dst[k * nd + i] = v;
-                    }
+                    T v = T.CreateTruncating(start[r] + affine[r * d] * x);
+                    if (displacement is not null)
+                        for (int k = 0; k < d; k++) v += mT[r * d + k] * displacement[k * nd + i];
+                    q[r] = v;
+                }
+                var sx = AxisStencil<T>.Locate(q[0], snx, nxT, mode);
+                var sy = AxisStencil<T>.Locate(q[1], sny, nyT, mode);
+                CellStencil<T> cell;
+                int corners;
+                if (d == 2) { cell = CellStencil<T>.Build2(sx, sy, snx); corners = 4; }
+                else { cell = CellStencil<T>.Build3(sx, sy, AxisStencil<T>.Locate(q[2], snz, nzT, mode), snx, sny); corners = 8; }
+                for (int k = 0; k < components; k++)
+                {
+                    ref T fk = ref Unsafe.Add(ref s0, k * ns);
+                    T v = T.Zero;
+                    for (int c = 0; c < corners; c++) v += cell.Weight[c] * Unsafe.Add(ref fk, cell.Offset[c]);
+                    if (displacement is not null) v += displacement[k * nd + i];
+                    dst[k * nd + i] = v;
                 }
             }
-        });
+        }
     }
 }
