@@ -11,14 +11,34 @@ internal static class ShootingTestFields
     /// Smoothed noise scaled so that the velocity K m reaches <paramref name="maxDisplacement"/> voxels at most
     /// (per axis, in index units), so the flow is nontrivial but invertible.
     /// </summary>
-    public static VectorField<T> SmoothMomentum<T>(ImageGeometry g, MetricParameters p, int seed, double maxDisplacement, double smoothing = 2)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="window">Taper the noise to zero towards the border with a Gaussian window (for invariance tests,
+    /// where the periodic K and the clamped maps must not meet at the border).</param>
+    public static VectorField<T> SmoothMomentum<T>(ImageGeometry g, MetricParameters p, int seed, double maxDisplacement, double smoothing = 2,
+        bool window = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
         var noise = new VectorField<double>(g);
         for (int i = 0; i < noise.Data.Length; i++) noise.Data[i] = rng.NextDouble() * 2 - 1;
         var m = new VectorField<double>(g);
         GaussianSmoothing.Smooth(noise, m, smoothing);
+        if (window)
+        {
+            int n = g.Count;
+            for (int z = 0; z < g.Nz; z++)
+                for (int y = 0; y < g.Ny; y++)
+                    for (int x = 0; x < g.Nx; x++)
+                    {
+                        int[] idx = [x, y, z];
+                        double r2 = 0;
+                        for (int a = 0; a < g.Dimension; a++)
+                        {
+                            double u = (idx[a] - (g.Size[a] - 1) / 2.0) / (0.2 * g.Size[a]);
+                            r2 += u * u;
+                        }
+                        double w = Math.Exp(-r2);
+                        for (int a = 0; a < g.Dimension; a++) m.Data[a * n + g.Index(x, y, z)] *= w;
+                    }
+        }
         var v = new VectorField<double>(g);
         new FourierMetric<double>(g, p).ApplyK(m, v);
         double max = 0;

@@ -125,26 +125,40 @@ public class VectorShootingTests(ITestOutputHelper output)
         Assert.True(detMin > 0, $"det Dψ reaches {detMin}");
     }
 
+    /// <summary>
+    /// Evaluate, Value and ApplyMetric allocate nothing proportional to the grid: the only allocations left are the
+    /// constant per-kernel-call costs of the parallel loops (closures, Parallel.For bookkeeping, about 0.6 MB for the
+    /// ~150 kernel calls of N = 4), so the count must not grow with the grid.
+    /// </summary>
     [Fact]
     public void EvaluateDoesNotAllocate()
     {
-        var g = ImageGeometry.Create3D(16, 12, 10);
+        long small = AllocatedPerEvaluation(ImageGeometry.Create3D(24, 20, 16), out long smallField);
+        long large = AllocatedPerEvaluation(ImageGeometry.Create3D(40, 32, 24), out long fieldBytes);
+        output.WriteLine($"bytes allocated by Evaluate + Value + ApplyMetric (N = 4): {small} on 24x20x16, {large} on 40x32x24 (momentum field: {smallField} and {fieldBytes} bytes)");
+        Assert.True(large < 1024 * 1024, $"{large} bytes allocated on the large grid");
+        Assert.True(Math.Abs(large - small) < 32 * 1024, $"allocations grow with the grid: {small} → {large} bytes");
+    }
+
+    private static long AllocatedPerEvaluation(ImageGeometry g, out long fieldBytes)
+    {
         var settings = new RegistrationSettings { TimeSteps = 4 };
-        var fixedImage = ShootingTestFields.Blobs(g, 1).Convert<float>();
-        var problem = new VectorShootingProblem<float>(fixedImage, ShootingTestFields.Blobs(g, 0).Convert<float>(), new SsdDataTerm<float>(0.1), settings);
+        var problem = new VectorShootingProblem<float>(ShootingTestFields.Blobs(g, 1).Convert<float>(), ShootingTestFields.Blobs(g, 0).Convert<float>(),
+            new SsdDataTerm<float>(0.1), settings);
         float[] x = ShootingTestFields.SmoothMomentum<float>(g, settings.Metric, 1, 1.0).Data;
         var gradient = new float[x.Length];
         var mg = new float[x.Length];
-        problem.Evaluate(x, gradient);
-        problem.Value(x);
-        problem.ApplyMetric(gradient, mg);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        problem.Evaluate(x, gradient);
-        problem.Value(x);
-        problem.ApplyMetric(gradient, mg);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        output.WriteLine($"{bytes} bytes allocated by Evaluate + Value + ApplyMetric on {g} (fields are {x.Length * 4} bytes)");
-        Assert.True(bytes < 64 * 1024, $"{bytes} bytes allocated");
+        fieldBytes = x.Length * sizeof(float);
+        long best = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            problem.Evaluate(x, gradient);
+            problem.Value(x);
+            problem.ApplyMetric(gradient, mg);
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return best;
     }
 
     private static (double RelativeSsd, double MeanEpe, double MinDet) Assess(VectorShootingProblem<float> problem, float[] x,
