@@ -32,7 +32,7 @@ internal static class FlowTestFields
     }
 
     /// <summary>A smooth image in [0, 1]: a few Gaussian blobs at random places.</summary>
-    public static ScalarField<double> Blobs(ImageGeometry g, int seed, int count = 4)
+    public static ScalarField<double> Blobs(ImageGeometry g, int seed, int count = 4, double widthFraction = 0.12)
     {
         var rng = new Random(seed);
         var f = new ScalarField<double>(g);
@@ -42,7 +42,7 @@ internal static class FlowTestFields
         for (int b = 0; b < count; b++)
         {
             for (int a = 0; a < d; a++) centre[3 * b + a] = (0.2 + 0.6 * rng.NextDouble()) * g.Size[a];
-            width[b] = (0.12 + 0.1 * rng.NextDouble()) * g.Size.ToArray().Min();
+            width[b] = (widthFraction + 0.1 * rng.NextDouble()) * g.Size.ToArray().Min();
         }
         for (int z = 0; z < g.Nz; z++)
             for (int y = 0; y < g.Ny; y++)
@@ -54,7 +54,7 @@ internal static class FlowTestFields
                         double dx = x - centre[3 * b], dy = y - centre[3 * b + 1], dz = d == 3 ? z - centre[3 * b + 2] : 0;
                         s += Math.Exp(-(dx * dx + dy * dy + dz * dz) / (2 * width[b] * width[b]));
                     }
-                    f[x, y, z] = Math.Min(1, s / 1.5);
+                    f[x, y, z] = s / count;
                 }
         return f;
     }
