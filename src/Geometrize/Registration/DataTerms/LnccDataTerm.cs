@@ -13,8 +13,8 @@ namespace Geometrize.Registration.DataTerms;
 /// <remarks>
 /// <para><b>Scale.</b> The factor s_t²/σ² matches <see cref="NccDataTerm{T}"/>: when the window covers the whole image
 /// Σ(1 − f) = N(1 − NCC²) ≈ 2N(1 − NCC) near a match, so σ plays the role it has for SSD on intensities in [0, 1].
-/// ε = 1e-6 (a product of two variances of [0, 1] intensities) keeps flat windows defined and down-weights windows
-/// whose contrast is at noise level; identical images therefore give f slightly below 1 where the local variance is
+/// ε = 1e-9 (a product of two variances of [0, 1] intensities) keeps flat windows defined and down-weights windows
+/// whose contrast is below one 8-bit grey level; identical images therefore give f slightly below 1 where the local variance is
 /// tiny. The squared correlation ignores the sign of the local contrast, as in ANTs.</para>
 /// <para><b>Gradient</b> (exact for this discrete energy): with α(x) = 2A/((BC + ε)|W|) and
 /// β(x) = −2A²C/((BC + ε)²|W|), ∂D/∂w_i = −(h^d s_t²/σ²) [t_i Σα − Σ(α t̄) + w_i Σβ − Σ(β w̄)], each Σ a box sum
@@ -27,7 +27,7 @@ namespace Geometrize.Registration.DataTerms;
 public sealed class LnccDataTerm<T> : IDataTerm<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int MaxChunks = 64;
-    private const double Epsilon = 1e-6;
+    private const double Epsilon = 1e-9;
     private readonly double[] _partial = new double[2 * MaxChunks];
     private readonly Action<int, int> _products, _local, _gradient, _moments;
     private BoxSums<T>? _box;
