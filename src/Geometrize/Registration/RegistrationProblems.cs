@@ -15,6 +15,9 @@ public static class RegistrationProblems
     /// </summary>
     public static Dictionary<RegistrationMethod, ProblemFactory<float>> Factories { get; } = new()
     {
+        [RegistrationMethod.Shooting] = (f, m, d, s) => new VectorShootingProblem<float>(f, m, d, s),
+        [RegistrationMethod.Lddmm] = (f, m, d, s) => new LddmmProblem<float>(f, m, d, s),
+        [RegistrationMethod.ShootingScalar] = (f, m, d, s) => new ScalarShootingProblem<float>(f, m, d, s),
     };
 
     /// <summary>The command-line name of a method: <c>lddmm</c>, <c>shooting</c>, <c>shooting-scalar</c>.</summary>
