@@ -39,6 +39,13 @@ public static class Parallelism
             body(0, count);
             return;
         }
+        RunChunks(count, degree, body);
+    }
+
+    // Separate from For so that the closure below is allocated only on the parallel path: captured parameters
+    // make C# allocate the closure at method entry, which would cost every inline call an allocation.
+    private static void RunChunks(int count, int degree, Action<int, int> body)
+    {
         int chunks = Math.Min(count, degree * 4);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = degree }, c =>
         {

@@ -23,6 +23,11 @@ public sealed class RegistrationResult
     public required EnergySplit FinalEnergy { get; init; }
     /// <summary>The moving image resampled into fixed space through the transform (original intensities).</summary>
     public required Image Warped { get; init; }
+    /// <summary>
+    /// The moving image resampled onto the fixed grid by the identity (physical positions matched), original
+    /// intensities; outside the moving image it holds the background (the joint minimum of both images).
+    /// </summary>
+    public required Image MovingOnFixedGrid { get; init; }
     /// <summary>u: fixed point x ↦ moving point x + u(x), physical LPS vectors on the fixed grid.</summary>
     public required VectorField<float> Displacement { get; init; }
     /// <summary>Inverse displacement: moving point y ↦ fixed point y + w(y), physical LPS vectors, sampled on the fixed grid.</summary>
