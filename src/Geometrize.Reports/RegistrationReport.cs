@@ -43,7 +43,17 @@ public static class RegistrationReport
     public static (int Width, int Height) CanvasSize(int dimension) =>
         (Columns * CellWidth, HeaderHeight + (dimension == 3 ? 3 : 1) * CellHeight + CellHeight);
 
-    /// <summary>Renders the report of <paramref name="result"/> to <paramref name="path"/> (PNG, written atomically).</summary>
+    /// <summary>
+    /// Renders the report of <paramref name="result"/> to <paramref name="path"/> (PNG, written atomically), with
+    /// the result's <see cref="RegistrationResult.MovingOnFixedGrid"/> as the moving image.
+    /// </summary>
+    /// <param name="result">The registration result.</param>
+    /// <param name="fixedImage">The fixed image, on the result's grid.</param>
+    /// <param name="path">Output file, normally <c>report.png</c>.</param>
+    public static void Render(RegistrationResult result, Image fixedImage, string path)
+        => Render(result, fixedImage, result.MovingOnFixedGrid, path);
+
+    /// <summary>Renders the report of <paramref name="result"/> with an explicit moving image (see <see cref="Render(RegistrationResult, Image, string)"/>).</summary>
     /// <param name="result">The registration result (its <see cref="RegistrationResult.Warped"/>, displacement, Jacobian and history are drawn).</param>
     /// <param name="fixedImage">The fixed image, on the result's grid.</param>
     /// <param name="movingOnFixedGrid">The moving image resampled onto the fixed grid without deformation.</param>

@@ -39,6 +39,7 @@ public sealed class RegistrationReportTests : IDisposable
             History = history,
             FinalEnergy = history[^1].Energy,
             Warped = warped,
+            MovingOnFixedGrid = moving,
             Displacement = u,
             InverseDisplacement = SyntheticDeformation.Invert(u),
             Jacobian = det,
@@ -101,7 +102,7 @@ public sealed class RegistrationReportTests : IDisposable
         var g = ImageGeometry.Create2D(64, 64);
         var (result, f, m) = Synthetic(g, Phantoms.SheppLogan2D(64), 3);
         string path = Path.Combine(_dir, "report.png");
-        RegistrationReport.Render(result, f, m, path);
+        RegistrationReport.Render(result, f, path);
         using var img = IsImage.Load<Rgb24>(path);
         var (w, h) = RegistrationReport.CanvasSize(2);
         Assert.Equal((w, h), (img.Width, img.Height));
@@ -160,11 +161,30 @@ public sealed class RegistrationReportTests : IDisposable
         var empty = new RegistrationResult
         {
             Method = result.Method, Settings = result.Settings, Seconds = 0, Iterations = 0, History = [], FinalEnergy = default,
-            Warped = result.Warped, Displacement = result.Displacement, InverseDisplacement = result.InverseDisplacement,
+            Warped = result.Warped, MovingOnFixedGrid = m, Displacement = result.Displacement, InverseDisplacement = result.InverseDisplacement,
             Jacobian = result.Jacobian, MseBefore = 0, MseAfter = 0, NccBefore = 1, NccAfter = 1,
         };
         var canvas = RegistrationReport.Draw(empty, f, m);
         Assert.Equal(RegistrationReport.CanvasSize(2), (canvas.Width, canvas.Height));
+    }
+
+    [Fact]
+    public void RendersTheResultOfTheRegistrationPipeline()
+    {
+        // A real result from ImageRegistration with the driver's test problem (a displacement parameterisation),
+        // so the report is checked on what the pipeline produces, not only on hand-made results.
+        var g = ImageGeometry.Create2D(48, 40, 1.5, 1);
+        var fixedImage = Image.FromField(Resampled(Phantoms.SheppLogan2D(64), g));
+        var u = SyntheticDeformation.Smooth(g, 2, 10, seed: 3);
+        var moving = SyntheticDeformation.MovingImage(fixedImage, u);
+        var settings = new RegistrationSettings { Shrink = [2, 1], Iterations = [10, 10], Metric = new(Alpha: 0.5) };
+        var result = ImageRegistration.Run(fixedImage, moving, settings,
+            (f, m, dt, s) => new Geometrize.Tests.Registration.DisplacementTestProblem<float>(f, m, dt, s));
+        string path = Path.Combine(_dir, "pipeline.png");
+        RegistrationReport.Render(result, fixedImage, path);
+        using var img = IsImage.Load<Rgb24>(path);
+        Assert.Equal(RegistrationReport.CanvasSize(2), (img.Width, img.Height));
+        AssertPanelsDrawn(img, 1);
     }
 
     private static ScalarField<float> Resampled(ScalarField<float> s, ImageGeometry g)
