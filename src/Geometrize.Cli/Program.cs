@@ -17,6 +17,8 @@ public static class Program
     [
         new InfoCommand(),
         new ConvertCommand(),
+        new RegisterCommand(),
+        new ApplyCommand(),
         new DemoCommand(),
     ];
 
