@@ -75,4 +75,37 @@ internal static class RowArithmetic
         }
         for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i) * a;
     }
+
+    /// <summary>
+    /// <c>dst[i] = Σ_k weights[k]·src[offsets[k] + i]</c>: a short convolution or a weighted sum of rows, accumulated in
+    /// registers (one store per output vector instead of one read-modify-write per tap).
+    /// </summary>
+    public static void WeightedSum<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> offsets, ReadOnlySpan<T> weights, Span<T> dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = dst.Length, taps = offsets.Length;
+        if (weights.Length != taps) throw new ArgumentException("one weight per offset is needed.");
+        for (int k = 0; k < taps; k++)
+            if (offsets[k] < 0 || offsets[k] > src.Length - n) throw new ArgumentOutOfRangeException(nameof(offsets), "a tap reads outside the source.");
+        ref T s = ref MemoryMarshal.GetReference(src);
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        int i = 0;
+        if (UseSimd<T>())
+        {
+            int w = Vector<T>.Count;
+            for (; i <= n - w; i += w)
+            {
+                var acc = Vector<T>.Zero;
+                for (int k = 0; k < taps; k++)
+                    acc += Vector.LoadUnsafe(ref s, (nuint)(offsets[k] + i)) * new Vector<T>(weights[k]);
+                acc.StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            T acc = T.Zero;
+            for (int k = 0; k < taps; k++) acc += Unsafe.Add(ref s, offsets[k] + i) * weights[k];
+            Unsafe.Add(ref d, i) = acc;
+        }
+    }
 }
