@@ -142,8 +142,8 @@ public class ScalarShootingTests(ITestOutputHelper output)
         var settings = new RegistrationSettings { Method = RegistrationMethod.ShootingScalar, TimeSteps = 6, Metric = new MetricParameters(2, 1, 2) };
         var problem = new ScalarShootingProblem<double>(fixedImage, moving, new SsdDataTerm<double>(0.1), settings);
         var rng = new Random(4);
-        var p0 = ScalarMomentumShootingTestsAccess.RandomSmooth(g, rng, 1.5).Select(v => 20 * v).ToArray();
-        var dir = ScalarMomentumShootingTestsAccess.RandomSmooth(g, rng, 1.5).Select(v => 20 * v).ToArray();
+        var p0 = ScalarMomentumShootingTestsAccess.RandomSmooth(g, rng, 1.5).Select(v => 150 * v).ToArray();
+        var dir = ScalarMomentumShootingTestsAccess.RandomSmooth(g, rng, 1.5).Select(v => 150 * v).ToArray();
         var grad = new double[p0.Length];
         double e = problem.Evaluate(p0, grad);
         Assert.Equal(e, problem.Value(p0), 12);
