@@ -7,8 +7,6 @@ namespace Geometrize.Diffeomorphisms;
 /// <summary>The exact discrete adjoint (backward pass) of <see cref="ScalarMomentumShooting{T}.Shoot"/>.</summary>
 public sealed partial class ScalarMomentumShooting<T>
 {
-    private ScalarField<T>? _p0Adjoint;
-
     /// <summary>
     /// Gradient with respect to P_0 (Euclidean: one value per voxel) of
     /// <c>kineticWeight·½⟨m_0, K m_0⟩ + Σ_x Î_1(x)·I_1(x)</c>, where <paramref name="finalImageAdjoint"/> = Î_1 is
@@ -27,7 +25,7 @@ public sealed partial class ScalarMomentumShooting<T>
         ArgumentNullException.ThrowIfNull(finalImageAdjoint);
         FieldRequirements.SameGrid(Geometry, finalImageAdjoint.Geometry, "the final-image adjoint and the shooting grid");
         if (gradient.Length != _n) throw new InvalidParameterException("gradient", $"has {gradient.Length} values but the grid {Geometry} has {_n} voxels.");
-        var p0Hat = _p0Adjoint ??= new ScalarField<T>(Geometry);
+        var p0Hat = _p0Adjoint;
         p0Hat.Span.Clear();
         T kinetic = T.CreateTruncating(kineticWeight * Metric.VoxelVolume);
 

@@ -36,7 +36,7 @@ public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloa
     private readonly VectorField<T>[] _psi;      // ψ_0 … ψ_N (ψ_0 = Id)
     private readonly VectorField<T>[] _velocity; // v_0 … v_{N−1}
     private readonly double[] _kinetic;
-    private readonly ScalarField<T> _p0, _finalImage;
+    private readonly ScalarField<T> _p0, _p0Adjoint, _finalImage;
     private readonly VectorField<T> _sourceGradient; // ∇I_0, fixed
     // Scratch shared by the forward and backward passes.
     private readonly ScalarField<T> _image, _q, _det, _p, _pHat, _qHat, _detHat, _imageHat;
@@ -78,6 +78,7 @@ public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloa
         for (int k = 0; k < timeSteps; k++) _velocity[k] = new VectorField<T>(g);
         _kinetic = new double[timeSteps];
         _p0 = new ScalarField<T>(g);
+        _p0Adjoint = new ScalarField<T>(g);
         _finalImage = new ScalarField<T>(g);
         _sourceGradient = new VectorField<T>(g);
         FiniteDifferences.Gradient(source, _sourceGradient);

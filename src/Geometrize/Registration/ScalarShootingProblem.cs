@@ -17,8 +17,10 @@ namespace Geometrize.Registration;
 /// keeps the geodesic normal to the level sets of I_0.</para>
 /// <para><b>Gradient and metric.</b> <see cref="Evaluate"/> returns the exact Euclidean gradient of the discrete
 /// energy with respect to the P_0 array (<see cref="ScalarMomentumShooting{T}.Adjoint"/>), so
-/// <see cref="ApplyMetric"/> is the identity. L-BFGS builds its own curvature model on top, which is what makes the
-/// plain Euclidean gradient work (see the tests for the values reached).</para>
+/// <see cref="ApplyMetric"/> is the identity. L-BFGS builds its own curvature model on top. A smoothing metric
+/// M = (γ − αΔ) on P_0 (gradient K·∇E) was tried on the Shepp–Logan recovery case and did not help: after 60 L-BFGS
+/// iterations the energy was 570 with the identity against 596 (α = 1 mm²) and 633 (α = 4 mm²), with relative SSD
+/// 4.0e-3, 4.8e-3 and 3.9e-3. P_0 only acts through P_0∇I_0, which K already smooths.</para>
 /// <para>Images are transported with <see cref="BoundaryMode.Border"/>. All buffers live in the constructor;
 /// <see cref="Evaluate"/> allocates nothing proportional to the grid.</para>
 /// </remarks>

@@ -179,6 +179,37 @@ public class ScalarMomentumShootingTests(ITestOutputHelper output)
         Assert.True(drift[20] < 0.06, $"drift {drift[20]} for N = 20");
     }
 
+    /// <summary>The forward map (Euler along trajectories) inverts the inverse map (semi-Lagrangian): φ_N∘ψ_N ≈ Id.</summary>
+    [Theory]
+    [InlineData(10)]
+    [InlineData(20)]
+    public void ForwardMapInvertsInverseMap(int steps)
+    {
+        var g = ImageGeometry.Create2D(48, 40, 1, 1.25);
+        var s = new ScalarMomentumShooting<double>(SmoothImage(g, 0.5), TestMetric, steps);
+        var p0 = ScaledMomentum(s, new Random(9), 3, 3.0);
+        s.Shoot(p0);
+        var forward = new VectorField<double>(g);
+        s.ForwardMap(forward);
+        var composed = new VectorField<double>(g);
+        Interpolation.Interpolate(forward, s.FinalInverseMap, composed, BoundaryMode.Border);
+        var id = new VectorField<double>(g);
+        DisplacementFields.IdentityMap(id);
+        double max = 0, sum = 0;
+        int count = 0;
+        for (int y = 4; y < g.Ny - 4; y++)
+            for (int x = 4; x < g.Nx - 4; x++)
+            {
+                int i = g.Index(x, y);
+                double e = Math.Sqrt(Math.Pow(composed.Data[i] - id.Data[i], 2) + Math.Pow(composed.Data[g.Count + i] - id.Data[g.Count + i], 2));
+                max = Math.Max(max, e);
+                sum += e;
+                count++;
+            }
+        output.WriteLine($"N={steps}: max displacement {MaxDisplacement(s.FinalInverseMap):0.00} voxels; |φ∘ψ − Id| mean {sum / count:0.0000}, max {max:0.0000} voxels (interior)");
+        Assert.True(sum / count < 0.03 && max < 0.25, $"mean {sum / count}, max {max}");
+    }
+
     [Fact]
     public void BadInputIsRejected()
     {
