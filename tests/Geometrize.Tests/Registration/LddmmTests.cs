@@ -95,6 +95,8 @@ public class LddmmTests(ITestOutputHelper output)
         return new Outcome(Ssd(moving, fixedImage), Ssd(warped, fixedImage), det.Data.Min(), det.Data.Max(), result, problem, x);
     }
 
+    /// <summary>Disc (radius 20) onto square (side 40) on 64² with the default metric (α = 4, γ = 1, s = 2), σ = 0.05, N = 10,
+    /// initial step 1: measured 98.1 % SSD reduction in 95 iterations, det Dψ in [0.24, 2.47].</summary>
     [Fact]
     public void RegistersDiscToSquare()
     {
@@ -140,8 +142,8 @@ public class LddmmTests(ITestOutputHelper output)
         epe /= counted;
         double relative = o.SsdAfter / o.SsdBefore;
         output.WriteLine($"relative SSD {relative:0.000e0} (SSD {o.SsdBefore} -> {o.SsdAfter}), mean end-point error in the head {epe:0.000} voxel, det Dψ in [{o.MinDet}, {o.MaxDet}], {o.Result}, {o.Problem.LastEnergy}");
-        Assert.True(relative < 0.02, $"relative SSD {relative}");
-        Assert.True(epe < 0.5, $"mean end-point error {epe}");
+        Assert.True(relative < 0.01, $"relative SSD {relative}"); // reached 2.7e-3 (σ = 0.02, α = 4, s = 2, N = 5, 300 iterations)
+        Assert.True(epe < 0.25, $"mean end-point error {epe}"); // reached 0.12 voxel
         Assert.True(o.MinDet > 0, $"det Dψ min {o.MinDet}");
     }
 
