@@ -24,18 +24,18 @@ namespace Geometrize.Diffeomorphisms;
 /// <para><b>Forward map</b>: φ_0 = Id, φ_{k+1} = φ_k + dt·v_k(φ_k)/h with v_k interpolated (Border). It is the
 /// approximate inverse of ψ_N: ‖φ_N∘ψ_N − Id‖ = O(dt) for smooth v (the two schemes are first order).</para>
 /// <para><b>Adjoint</b> (<see cref="Backpropagate"/>): given λ_N = ∂E/∂ψ_N, the steps are reversed:
-/// ∂E/∂p_k = λ_{k+1}ᵀ(I + Du_k(p_k)) (the derivative of the interpolant, <see cref="Interpolation.InterpolateWithGradient{T}"/>),
+/// ∂E/∂p_k = λ_{k+1}ᵀ(I + Du_k(p_k)) (the derivative of the linear interpolant, as in
+/// <see cref="Interpolation.InterpolateWithGradient{T}"/>, fused over the d components in one pass),
 /// ∂E/∂v_{k,a} = −(dt/h_a)·(∂E/∂p_k)_a, and λ_k = ∂E/∂u_k = splat of λ_{k+1} at p_k
 /// (<see cref="InterpolationAdjoint"/>). This is the exact gradient of the discrete map, so Taylor tests
 /// of energies built on it show second order.</para>
 /// <para>An instance owns every buffer ((N + 1)·d fields for the stored displacements and a few scratch fields):
 /// nothing is allocated per call beyond the small closures of the parallel kernels. Not thread-safe.</para>
 /// </remarks>
-public sealed class VelocityFlow<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class VelocityFlow<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly VectorField<T> _identity, _points, _vector, _adjoint, _gradient;
     private readonly VectorField<T>[] _displacement;
-    private readonly ScalarField<T> _component, _value;
     private readonly SplatWorkspace _splat;
     private readonly double[] _stepOverSpacing; // dt / h_a
     private readonly int _d, _n;
@@ -58,8 +58,6 @@ public sealed class VelocityFlow<T> where T : unmanaged, IFloatingPointIeee754<T
         _gradient = new VectorField<T>(geometry);
         _displacement = new VectorField<T>[timeSteps + 1];
         for (int k = 0; k <= timeSteps; k++) _displacement[k] = new VectorField<T>(geometry);
-        _component = new ScalarField<T>(geometry);
-        _value = new ScalarField<T>(geometry);
         _splat = new SplatWorkspace(_n, geometry.Dimension == 2 ? geometry.Ny : geometry.Nz);
         _stepOverSpacing = new double[_d];
         for (int a = 0; a < _d; a++) _stepOverSpacing[a] = 1.0 / timeSteps / geometry.Spacing[a];
@@ -150,32 +148,14 @@ public sealed class VelocityFlow<T> where T : unmanaged, IFloatingPointIeee754<T
         RequireVelocities(velocityGradient.Length);
         RequireField(finalAdjoint, "final adjoint");
         VectorField<T> lambda = finalAdjoint, spare = _adjoint;
-        int block = _d * _n;
         for (int k = TimeSteps - 1; k >= 0; k--)
         {
             DeparturePoints(velocities, k);
-            // e = ∂E/∂p_k = λ_{k+1} + Σ_a λ_{k+1,a} ∇u_{k,a}(p_k); u_0 = 0 contributes nothing.
-            Span<T> e = velocityGradient.Slice(k * block, block);
-            lambda.Span.CopyTo(e);
-            if (k > 0)
-            {
-                for (int a = 0; a < _d; a++)
-                {
-                    _displacement[k].Component(a).CopyTo(_component.Span);
-                    Interpolation.InterpolateWithGradient(_component, _points, _value, _gradient, BoundaryMode.Border);
-                    ReadOnlySpan<T> la = lambda.Component(a);
-                    for (int b = 0; b < _d; b++)
-                    {
-                        Span<T> eb = e.Slice(b * _n, _n);
-                        TensorPrimitives.MultiplyAdd(la, _gradient.Component(b), eb, eb);
-                    }
-                }
-            }
+            // e = ∂E/∂p_k = λ_{k+1} + Du_k(p_k)ᵀ λ_{k+1}; u_0 = 0 contributes nothing.
+            if (k > 0) TransposedJacobianProduct(_displacement[k], _points, lambda, _gradient);
+            VectorField<T> e = k > 0 ? _gradient : lambda;
             for (int b = 0; b < _d; b++)
-            {
-                Span<T> eb = e.Slice(b * _n, _n);
-                TensorPrimitives.Multiply(eb, T.CreateTruncating(-_stepOverSpacing[b]), eb);
-            }
+                TensorPrimitives.Multiply(e.Component(b), T.CreateTruncating(-_stepOverSpacing[b]), velocityGradient.Slice((k * _d + b) * _n, _n));
             if (k > 0)
             {
                 InterpolationAdjoint.InterpolateAdjoint(lambda, _points, spare, BoundaryMode.Border, _splat);

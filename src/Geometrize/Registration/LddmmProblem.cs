@@ -22,9 +22,11 @@ namespace Geometrize.Registration;
 /// w.r.t. the array v_k. The returned gradient is its Riesz representer in the metric
 /// M = dt·h^d·L per time slice (<see cref="ApplyMetric"/>):
 /// ∇_V E_k = v_k + K g_k / (dt·h^d), K = L⁻¹.
-/// This is Beg's V-gradient v_t − K(|Dφ_{t,1}| ∇J_t⁰ (J_t⁰ − J_t¹))/σ²: in the continuum
-/// g_k/(dt·h^d) → −|Dφ_{t,1}| (J⁰_t − J¹_t)∇J⁰_t/σ² for SSD; here it is the discrete counterpart, exact for the
-/// energy actually computed. Gradient descent on x with this gradient is Beg's update v ← v − ε∇_V E.</para>
+/// This is Beg's V-gradient v_t − K(|Dφ_{t,1}| ∇J⁰_t (J⁰_t − J¹_t))/σ² (halved, as our energy carries the ½),
+/// with J⁰_t = I_0∘φ_t⁻¹ the transported source and J¹_t = I_1∘φ_{t,1} the target pulled back from t = 1: in the
+/// continuum g_k/(dt·h^d) → −|Dφ_{t,1}| (J⁰_t − J¹_t)∇J⁰_t/σ² for SSD. Here the adjoint λ carries
+/// |Dφ_{t,1}|(J⁰_1 − I_1)∘φ_{t,1} implicitly (the splat transports it backwards and accumulates the Jacobian),
+/// so the returned field is the discrete counterpart, exact for the energy actually computed. Gradient descent on x with this gradient is Beg's update v ← v − ε∇_V E.</para>
 /// <para><b>No padding</b>: the metric is built on the grid itself (<see cref="RegistrationSettings.PadToFastSizes"/>
 /// is not used; other lengths go through Bluestein FFTs) so that K and L are exact inverses; with zero padding the
 /// cropped K is not the inverse of the cropped L, and the gradient would no longer be the Riesz representer

@@ -30,7 +30,7 @@ public class LddmmTests(ITestOutputHelper output)
 
     /// <summary>
     /// The returned V-gradient is the exact gradient of the discrete energy: with ⟨a, b⟩_M = a·(M b) the Taylor
-    /// remainder falls as ε² from ε = 1e-2 to 1e-5 (3 decades) on anisotropic 2-D and 3-D grids.
+    /// remainder falls as ε² from ε = 3e-3 to 3e-6 (3 decades) on anisotropic 2-D and 3-D grids.
     /// </summary>
     [Theory]
     [MemberData(nameof(TaylorCases))]
@@ -48,13 +48,13 @@ public class LddmmTests(ITestOutputHelper output)
         Assert.True(problem.LastEnergy.Regularity > 0 && problem.LastEnergy.Data > 0);
         var scratch = new double[problem.Dimension];
         double InnerM(ReadOnlySpan<double> a, ReadOnlySpan<double> b) { problem.ApplyMetric(b, scratch); return Dot(a, scratch); }
-        // ε from 1e-2 to 1e-5: three decades. Larger steps move many sampling points across cell faces, where the
+        // ε from 3e-3 to 3e-6 (direction up to 1 voxel): three decades. Larger steps move many sampling points across cell faces, where the
         // piecewise-linear interpolant has kinks (the energy is only piecewise smooth; the orders there are noisy).
-        double[] epsilons = [1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5];
+        double[] epsilons = [3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6];
         var report = TaylorTest.Run(v => problem.Value(v), x, gradient, direction, epsilons, InnerM);
         output.WriteLine($"E = {e:0.0000e0} ({problem.LastEnergy}); {report}");
-        double floor = 1e-11 * Math.Abs(e);
-        Assert.True(report.Remainders[^1] > floor, $"remainder at ε = 1e-5 is at round-off: {report}");
+        double floor = 1e-13 * Math.Abs(e); // double round-off of E is ~1e-16·E·√voxels
+        Assert.True(report.Remainders[^1] > floor, $"remainder at ε = 3e-6 is at round-off: {report}");
         Assert.True(report.MinimumOrder(floor) > 1.9, report.ToString());
     }
 
@@ -95,6 +95,8 @@ public class LddmmTests(ITestOutputHelper output)
         return new Outcome(Ssd(moving, fixedImage), Ssd(warped, fixedImage), det.Data.Min(), det.Data.Max(), result, problem, x);
     }
 
+    /// <summary>Disc (radius 20) onto square (side 40) on 64² with the default metric (α = 4, γ = 1, s = 2), σ = 0.05, N = 10,
+    /// initial step 1: measured 98.1 % SSD reduction in 95 iterations, det Dψ in [0.24, 2.47].</summary>
     [Fact]
     public void RegistersDiscToSquare()
     {
@@ -140,8 +142,8 @@ public class LddmmTests(ITestOutputHelper output)
         epe /= counted;
         double relative = o.SsdAfter / o.SsdBefore;
         output.WriteLine($"relative SSD {relative:0.000e0} (SSD {o.SsdBefore} -> {o.SsdAfter}), mean end-point error in the head {epe:0.000} voxel, det Dψ in [{o.MinDet}, {o.MaxDet}], {o.Result}, {o.Problem.LastEnergy}");
-        Assert.True(relative < 0.02, $"relative SSD {relative}");
-        Assert.True(epe < 0.5, $"mean end-point error {epe}");
+        Assert.True(relative < 0.01, $"relative SSD {relative}"); // reached 2.7e-3 (σ = 0.02, α = 4, s = 2, N = 5, 300 iterations)
+        Assert.True(epe < 0.25, $"mean end-point error {epe}"); // reached 0.12 voxel
         Assert.True(o.MinDet > 0, $"det Dψ min {o.MinDet}");
     }
 
@@ -180,5 +182,21 @@ public class LddmmTests(ITestOutputHelper output)
         long small = BytesPerCall(48, 3), large = BytesPerCall(192, 3);
         output.WriteLine($"bytes per Evaluate + Value + ApplyMetric (N = 3): 48² {small}, 192² {large}; one 192² scalar field is {192 * 192 * sizeof(float)}");
         Assert.True(large < small + 16_384, $"allocation grows with the grid: 48² {small} bytes, 192² {large} bytes");
+    }
+
+    [Fact]
+    public void RejectsMismatchedGridsWrongLengthsAndBadSettings()
+    {
+        var a = Phantoms.Disc(16, 5);
+        var other = Phantoms.Disc(18, 5);
+        var ssd = new SsdDataTerm<float>(0.05);
+        Assert.Throws<GridMismatchException>(() => new LddmmProblem<float>(a, other, ssd, new RegistrationSettings()));
+        Assert.Throws<InvalidParameterException>(() => new LddmmProblem<float>(a, a, ssd, new RegistrationSettings { TimeSteps = 0 }));
+        Assert.Throws<InvalidParameterException>(() => new LddmmProblem<float>(a, a, ssd, new RegistrationSettings { Metric = new MetricParameters(-1) }));
+        var problem = new LddmmProblem<float>(a, a, ssd, new RegistrationSettings { TimeSteps = 2 });
+        Assert.Equal(2 * 2 * 16 * 16, problem.Dimension);
+        Assert.Throws<GridMismatchException>(() => problem.Evaluate(new float[problem.Dimension - 1], new float[problem.Dimension]));
+        Assert.Throws<GridMismatchException>(() => problem.ApplyMetric(new float[problem.Dimension], new float[3]));
+        Assert.Throws<GridMismatchException>(() => problem.InverseMap(new float[problem.Dimension], new VectorField<float>(other.Geometry)));
     }
 }
