@@ -49,6 +49,32 @@ internal static class ShootingTestFields
         return m.Convert<T>();
     }
 
+    /// <summary>
+    /// m_0 = P·∇I_0 with P smoothed noise, scaled so K m_0 moves at most <paramref name="maxDisplacement"/> voxels:
+    /// the form of every energy-minimising momentum for image matching, so the map it shoots is identifiable.
+    /// </summary>
+    public static VectorField<float> ImageMomentum(ScalarField<float> image, MetricParameters p, int seed, double maxDisplacement, double smoothing)
+    {
+        var g = image.Geometry;
+        var rng = new Random(seed);
+        var noise = new ScalarField<double>(g);
+        for (int i = 0; i < noise.Count; i++) noise.Data[i] = rng.NextDouble() * 2 - 1;
+        var pField = new ScalarField<double>(g);
+        GaussianSmoothing.Smooth(noise, pField, smoothing);
+        var grad = new VectorField<double>(g);
+        FiniteDifferences.Gradient(image.Convert<double>(), grad);
+        int n = g.Count;
+        for (int a = 0; a < g.Dimension; a++)
+            for (int i = 0; i < n; i++) grad.Data[a * n + i] *= pField.Data[i];
+        var v = new VectorField<double>(g);
+        new FourierMetric<double>(g, p).ApplyK(grad, v);
+        double max = 0;
+        for (int a = 0; a < g.Dimension; a++)
+            foreach (double x in v.Component(a)) max = Math.Max(max, Math.Abs(x) / g.Spacing[a]);
+        for (int i = 0; i < grad.Data.Length; i++) grad.Data[i] *= maxDisplacement / max;
+        return grad.Convert<float>();
+    }
+
     /// <summary>A few Gaussian blobs (values in [0, 1]), centred by <paramref name="shift"/> voxels from a fixed layout.</summary>
     public static ScalarField<double> Blobs(ImageGeometry g, double shift)
     {

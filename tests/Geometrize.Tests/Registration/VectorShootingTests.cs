@@ -84,14 +84,23 @@ public class VectorShootingTests(ITestOutputHelper output)
         Assert.Equal(2, problem.ParameterComponents);
     }
 
-    /// <summary>Shoot a known smooth momentum from the phantom, then recover the map by registration.</summary>
+    /// <summary>
+    /// Shoot a known momentum from the phantom, then recover the map by registration (one level, L-BFGS in the V*
+    /// metric). The true momentum is m_0 = P·∇I_0 with P smoothed noise: every energy-minimising momentum of image
+    /// matching has this form, so the true map is what the minimiser should find (a plain smoothed-noise m_0 also
+    /// moves the flat background, which no image term can see: there the recovered map follows the regulariser and
+    /// the end-point error stays near 0.5 voxel). The phantom is blurred by σ = 1 voxel so the SSD landscape is
+    /// smooth enough for a single level.
+    /// </summary>
     [Fact]
     public void RecoversAShotPhantomDeformation()
     {
-        var moving = Phantoms.SheppLogan2D(64);
+        var sharp = Phantoms.SheppLogan2D(64);
+        var moving = new ScalarField<float>(sharp.Geometry);
+        GaussianSmoothing.Smooth(sharp, moving, 1.0);
         var g = moving.Geometry;
         var settings = new RegistrationSettings { Metric = new MetricParameters(Alpha: 4, Gamma: 1, Power: 2), TimeSteps = 10, Sigma = 0.01 };
-        var truth = ShootingTestFields.SmoothMomentum<float>(g, settings.Metric, 21, 2.5, smoothing: 4);
+        var truth = ShootingTestFields.ImageMomentum(moving, settings.Metric, 21, 2.0, smoothing: 4);
         var generator = new VectorShootingProblem<float>(moving, moving, new SsdDataTerm<float>(settings.Sigma), settings);
         var target = new ScalarField<float>(g);
         generator.Warp(truth.Data, target);
@@ -100,7 +109,7 @@ public class VectorShootingTests(ITestOutputHelper output)
 
         var problem = new VectorShootingProblem<float>(target, moving, new SsdDataTerm<float>(settings.Sigma), settings);
         var x = new float[problem.Dimension];
-        var lbfgs = new Lbfgs<float>(new OptimizerOptions { MaxIterations = 200, EnergyTolerance = 1e-9, GradientTolerance = 1e-7 }, 5, problem.ApplyMetric);
+        var lbfgs = new Lbfgs<float>(new OptimizerOptions { MaxIterations = 150, EnergyTolerance = 1e-10, GradientTolerance = 1e-8 }, 5, problem.ApplyMetric);
         var result = lbfgs.Minimize(problem, x);
         var (relSsd, epe, detMin) = Assess(problem, x, moving, target, trueMap);
         output.WriteLine($"{result}; relative SSD {relSsd:E3}, mean EPE {epe:F4} voxel, min det {detMin:F4}");
@@ -109,18 +118,33 @@ public class VectorShootingTests(ITestOutputHelper output)
         Assert.True(detMin > 0, $"det Dψ reaches {detMin}");
     }
 
+    /// <summary>
+    /// Disc (radius 20) to square (side 40) on 64²: the corners need a large, sharp deformation. One grid level, but
+    /// the images are first matched blurred (σ = 2, then 1 voxel) and then as they are, continuing from the previous
+    /// momentum, because the SSD of binary images only has gradient on one-pixel edges.
+    /// </summary>
     [Fact]
     public void DiscToSquare()
     {
         var moving = Phantoms.Disc(64, 20);
         var target = Phantoms.Square(64, 40);
         var settings = new RegistrationSettings { Metric = new MetricParameters(Alpha: 4, Gamma: 1, Power: 2), TimeSteps = 10, Sigma = 0.02 };
+        var x = new float[moving.Count * 2];
+        foreach (double blur in new[] { 2.0, 1.0, 0.0 })
+        {
+            ScalarField<float> m = moving.Clone(), t = target.Clone();
+            if (blur > 0)
+            {
+                GaussianSmoothing.Smooth(moving, m, blur);
+                GaussianSmoothing.Smooth(target, t, blur);
+            }
+            var stage = new VectorShootingProblem<float>(t, m, new SsdDataTerm<float>(settings.Sigma), settings);
+            var result = new Lbfgs<float>(new OptimizerOptions { MaxIterations = 100, EnergyTolerance = 1e-9 }, 5, stage.ApplyMetric).Minimize(stage, x);
+            output.WriteLine($"blur {blur}: {result}; {stage.LastEnergy}");
+        }
         var problem = new VectorShootingProblem<float>(target, moving, new SsdDataTerm<float>(settings.Sigma), settings);
-        var x = new float[problem.Dimension];
-        var lbfgs = new Lbfgs<float>(new OptimizerOptions { MaxIterations = 150, EnergyTolerance = 1e-8 }, 5, problem.ApplyMetric);
-        var result = lbfgs.Minimize(problem, x);
         var (relSsd, _, detMin) = Assess(problem, x, moving, target, null);
-        output.WriteLine($"{result}; SSD after/before {relSsd:E3}, min det {detMin:F4}");
+        output.WriteLine($"SSD after/before {relSsd:E3}, min det {detMin:F4}");
         Assert.True(relSsd <= 0.05, $"SSD reduced only to {relSsd} of the initial value");
         Assert.True(detMin > 0, $"det Dψ reaches {detMin}");
     }
