@@ -256,6 +256,25 @@ public sealed class ImageRegistrationTests : IDisposable
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("ncc_before").ValueKind);
     }
 
+    [SkippableFact]
+    public void RealBrainPairRunsThroughThePipeline()
+    {
+        // The ITK brain slices (221×257 PNG) with the test problem: checks reading, normalisation, outputs on real data.
+        Geometrize.Reports.GeometrizeReports.RegisterFormats();
+        string fixedPath = TestData.Require("itk/BrainProtonDensitySliceBorder20.png");
+        string movingPath = TestData.Require("itk/BrainProtonDensitySliceBSplined10.png");
+        var f = ImageIO.Read(fixedPath);
+        var m = ImageIO.Read(movingPath);
+        var r = ImageRegistration.Run(f, m, MultiscaleTests.TestSettings([4, 2, 1], [20, 10, 5]) with { Metric = new(Alpha: 40) }, TestFactory);
+        // MSE before in the original 0–255 units is the 1309; the test problem (a plain displacement, not a
+        // diffeomorphism) only has to lower it clearly — its Jacobian may fold, so only finiteness is checked.
+        Assert.Equal(1309.5, r.MseBefore, 0.5);
+        Assert.True(r.MseAfter < 0.2 * r.MseBefore, $"MSE {r.MseBefore} -> {r.MseAfter}");
+        Assert.True(double.IsFinite(r.JacobianMin) && double.IsFinite(r.JacobianMax));
+        var written = RegistrationOutputs.Write(r, f, Path.Combine(_dir, "brain"), fixedPath);
+        Assert.Equal(8, written.Count); // 7 NIfTI/CSV/JSON outputs + warped.png
+    }
+
     private static double Bilinear(ScalarField<float> f, double x, double y)
     {
         int x0 = Math.Min((int)Math.Floor(x), f.Geometry.Nx - 2), y0 = Math.Min((int)Math.Floor(y), f.Geometry.Ny - 2);
