@@ -53,7 +53,8 @@ public class VectorShootingTests(ITestOutputHelper output)
             new SsdDataTerm<double>(0.1), new RegistrationSettings { Metric = Metric, TimeSteps = 5 });
         double[] x = ShootingTestFields.SmoothMomentum<double>(g, Metric, 5, 1.7).Data;
         double e = problem.Evaluate(x, new double[x.Length]);
-        Assert.Equal(e, problem.Value(x));
+        // Same energy to round-off (the two paths may sum the regularity term in a different order).
+        Assert.Equal(e, problem.Value(x), e * 1e-13);
     }
 
     [Fact]
