@@ -71,11 +71,13 @@ public static class EnergyPlot
         else canvas.Polyline(xs, ys, colour);
     }
 
-    /// <summary>A short axis label: plain for moderate magnitudes, scientific otherwise.</summary>
+    /// <summary>A short label with four significant digits: plain for moderate magnitudes, scientific otherwise.</summary>
     internal static string Number(double v)
     {
         double a = Math.Abs(v);
-        string s = a == 0 || (a >= 0.01 && a < 1e5) ? v.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString("0.##E+00", CultureInfo.InvariantCulture);
-        return s;
+        if (!double.IsFinite(v)) return "N/A";
+        if (a != 0 && (a < 0.01 || a >= 1e5)) return v.ToString("0.###E+00", CultureInfo.InvariantCulture);
+        double rounded = a == 0 ? 0 : Math.Round(v, Math.Max(0, 3 - (int)Math.Floor(Math.Log10(a))));
+        return rounded.ToString("0.######", CultureInfo.InvariantCulture);
     }
 }
