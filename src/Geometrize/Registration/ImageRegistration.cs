@@ -21,7 +21,9 @@ namespace Geometrize.Registration;
 /// normalisation): the moving image is read with <see cref="BoundaryMode.Zero"/> in normalised units.</para>
 /// <para><b>Warped image.</b> The original moving image is interpolated once at the physical points x + u(x) (u the
 /// final displacement), so the fixed→moving resampling and the deformation are composed, not applied one after the
-/// other.</para>
+/// other. Points x + u(x) that leave the fixed grid's box are first clamped to it (per axis, in the fixed grid's
+/// index space), which is what the problems' border-clamped transport of the resampled moving image computes; so
+/// <see cref="RegistrationResult.Warped"/> is the image the optimiser scored, up to one resampling.</para>
 /// </remarks>
 public static class ImageRegistration
 {
@@ -82,9 +84,14 @@ public static class ImageRegistration
         Jacobian.DisplacementDeterminant(displacement, jacobian);
         var (jMin, jMax) = Range(jacobian.Data);
 
-        // Warped: the original moving image read once at x + u(x).
+        // Warped: the original moving image read once at x + u(x), with x + u(x) clamped to the fixed grid's box as
+        // the problems' border-clamped transport of the resampled moving image does.
         var movingMap = new VectorField<float>(fg);
-        DisplacementFields.PhysicalToIndexMap(displacement, mg, movingMap);
+        DisplacementFields.PhysicalToIndexMap(displacement, fg, movingMap);
+        ClampToGrid(movingMap);
+        var clamped = new VectorField<float>(fg);
+        DisplacementFields.IndexMapToPhysical(movingMap, fg, clamped);
+        DisplacementFields.PhysicalToIndexMap(clamped, mg, movingMap);
         var warped01 = new ScalarField<float>(fg);
         Interpolation.Interpolate(moving01, movingMap, warped01, BoundaryMode.Zero);
         var warped = Denormalised(warped01, min, range);
@@ -199,6 +206,18 @@ public static class ImageRegistration
         var r = new ScalarField<float>(f.Geometry);
         for (int i = 0; i < r.Count; i++) r.Data[i] = (float)(min + range * f.Data[i]);
         return r;
+    }
+
+    /// <summary>Clamps every component a of an index map on its own grid to [0, N_a − 1].</summary>
+    private static void ClampToGrid(VectorField<float> map)
+    {
+        var g = map.Geometry;
+        for (int a = 0; a < g.Dimension; a++)
+        {
+            float hi = g.Size[a] - 1;
+            var c = map.Component(a);
+            for (int i = 0; i < c.Length; i++) c[i] = Math.Clamp(c[i], 0, hi);
+        }
     }
 
     /// <summary>A field on <paramref name="target"/>: itself when already there, else resampled linearly (border clamping).</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Geometrize.Numerics;
 
 namespace Geometrize.Registration.DataTerms;
@@ -73,7 +74,7 @@ public sealed class LnccDataTerm<T> : IDataTerm<T> where T : unmanaged, IFloatin
         _w = warped.Data; _t = target.Data; _g = gradient?.Data ?? [];
         _wantGradient = gradient != null;
         _n = _w.Length;
-        _chunks = Math.Clamp(_n / 4096, 1, MaxChunks);
+        _chunks = Math.Clamp(_n / 4096, 1, Math.Min(MaxChunks, geo.Ny * geo.Nz));
         try
         {
             // Global variance of the fixed image (the scale of D).
@@ -127,46 +128,54 @@ public sealed class LnccDataTerm<T> : IDataTerm<T> where T : unmanaged, IFloatin
 
     private void ProductsChunk(int c0, int c1)
     {
-        T[] sw = _s[0], st = _s[1], sww = _s[2], stt = _s[3], swt = _s[4];
         for (int c = c0; c < c1; c++)
         {
             var (s, e) = Range(c);
-            for (int i = s; i < e; i++)
-            {
-                T w = _w[i], t = _t[i];
-                sw[i] = w; st[i] = t; sww[i] = w * w; stt[i] = t * t; swt[i] = w * t;
-            }
+            var w = _w.AsSpan(s, e - s);
+            var t = _t.AsSpan(s, e - s);
+            w.CopyTo(_s[0].AsSpan(s, e - s));
+            t.CopyTo(_s[1].AsSpan(s, e - s));
+            TensorPrimitives.Multiply(w, w, _s[2].AsSpan(s, e - s));
+            TensorPrimitives.Multiply(t, t, _s[3].AsSpan(s, e - s));
+            TensorPrimitives.Multiply(w, t, _s[4].AsSpan(s, e - s));
         }
     }
 
-    /// <summary>Local scores f(x) summed per chunk; with a gradient, α, α t̄, β, β w̄ overwrite the first four sums.</summary>
+    /// <summary>
+    /// Local scores f(x) summed per chunk (chunks of whole rows, so window sizes need no per-voxel index arithmetic);
+    /// with a gradient, α, α t̄, β, β w̄ overwrite the first four sums.
+    /// </summary>
     private void LocalChunk(int c0, int c1)
     {
         T[] sw = _s[0], st = _s[1], sww = _s[2], stt = _s[3], swt = _s[4];
         int[] cx = _box!.Counts[0], cy = _box.Counts[1], cz = _box.Counts[2];
-        int nx = _box.Geometry.Nx, ny = _box.Geometry.Ny;
+        int nx = _box.Geometry.Nx, ny = _box.Geometry.Ny, rows = _n / nx;
+        bool wantGradient = _wantGradient;
         for (int c = c0; c < c1; c++)
         {
-            var (s, e) = Range(c);
+            int r0 = (int)((long)rows * c / _chunks), r1 = (int)((long)rows * (c + 1) / _chunks);
             double sum = 0;
-            for (int i = s; i < e; i++)
+            for (int row = r0; row < r1; row++)
             {
-                int x = i % nx, yz = i / nx;
-                double n = (double)cx[x] * cy[yz % ny] * cz[yz / ny];
-                double mw = double.CreateTruncating(sw[i]) / n, mt = double.CreateTruncating(st[i]) / n;
-                double a = double.CreateTruncating(swt[i]) / n - mw * mt;
-                double b = Math.Max(0, double.CreateTruncating(sww[i]) / n - mw * mw);
-                double cc = Math.Max(0, double.CreateTruncating(stt[i]) / n - mt * mt);
-                double den = b * cc + Epsilon;
-                double f = a * a / den;
-                sum += f;
-                if (_wantGradient)
+                double nyz = (double)cy[row % ny] * cz[row / ny];
+                for (int x = 0, i = row * nx; x < nx; x++, i++)
                 {
-                    double alpha = 2 * a / (den * n), beta = -2 * a * a * cc / (den * den * n);
-                    sw[i] = T.CreateTruncating(alpha);
-                    st[i] = T.CreateTruncating(alpha * mt);
-                    sww[i] = T.CreateTruncating(beta);
-                    stt[i] = T.CreateTruncating(beta * mw);
+                    double n = cx[x] * nyz, inv = 1 / n;
+                    double mw = double.CreateTruncating(sw[i]) * inv, mt = double.CreateTruncating(st[i]) * inv;
+                    double a = double.CreateTruncating(swt[i]) * inv - mw * mt;
+                    double b = Math.Max(0, double.CreateTruncating(sww[i]) * inv - mw * mw);
+                    double cc = Math.Max(0, double.CreateTruncating(stt[i]) * inv - mt * mt);
+                    double den = 1 / (b * cc + Epsilon);
+                    double f = a * a * den;
+                    sum += f;
+                    if (wantGradient)
+                    {
+                        double alpha = 2 * a * den * inv, beta = -f * cc * den * 2 * inv;
+                        sw[i] = T.CreateTruncating(alpha);
+                        st[i] = T.CreateTruncating(alpha * mt);
+                        sww[i] = T.CreateTruncating(beta);
+                        stt[i] = T.CreateTruncating(beta * mw);
+                    }
                 }
             }
             _partial[MaxChunks + c] = sum;
