@@ -62,8 +62,13 @@ public sealed partial class RegisterCliTests : IDisposable
         Assert.True(a.ExitCode == 0, a.StdErr);
         var applied = ImageIO.Read(P("w.nii.gz"));
         var warped = ImageIO.Read(P("out/warped.nii.gz"));
+        // register clamps x + u(x) to the fixed box (as its optimiser saw the image) while apply reads 0 outside the
+        // input, as ITK does; the two agree wherever x + u(x) stays inside, i.e. away from the border here.
         double maxDiff = 0;
-        for (int i = 0; i < applied.Data.Length; i++) maxDiff = Math.Max(maxDiff, Math.Abs(applied.Data[i] - warped.Data[i]));
+        var g = applied.Geometry;
+        for (int y = 4; y < g.Ny - 4; y++)
+            for (int x = 4; x < g.Nx - 4; x++)
+                maxDiff = Math.Max(maxDiff, Math.Abs(applied.Data[g.Index(x, y)] - warped.Data[g.Index(x, y)]));
         Assert.True(maxDiff < 1e-3, $"apply and register disagree by {maxDiff}");
     }
 
