@@ -7,7 +7,7 @@ namespace Geometrize.Cli;
 /// Shows the progress of a registration on standard error. On a terminal it redraws one line in place:
 /// <c>level 2/3 [#####.....] it 34/50  E=1.234e+02 (reg 1.2e+01, data 1.1e+02)  12.3 s, ~4 s left</c>;
 /// when standard error is redirected (a log file, a pipe) it prints that text as plain lines instead, at most one
-/// every half second plus one whenever a level starts, so logs stay short.
+/// every half second, plus one when a level starts and one when it uses up its iteration budget, so logs stay short.
 /// </summary>
 /// <remarks>
 /// Throttling uses the elapsed time carried by each report, not a clock of its own, so the output for a given

@@ -11,7 +11,7 @@ namespace Geometrize.Reports;
 /// </summary>
 public static class EnergyPlot
 {
-    private const int LeftAxis = 66, BottomAxis = 18, TitleBand = 22;
+    private const int LeftAxis = 66, BottomAxis = 18, TitleBand = 28;
 
     /// <summary>Draws the plot with its title and legend into the rectangle (x, y, w, h) of <paramref name="canvas"/>.</summary>
     public static void Draw(Canvas canvas, int x, int y, int w, int h, IReadOnlyList<EnergyRecord> history)
@@ -52,7 +52,8 @@ public static class EnergyPlot
             if (k > 0 && history[k].Level == history[k - 1].Level) continue;
             double bx = k == 0 ? X(0) : X(k - 0.5);
             if (k > 0) canvas.Line(bx, py, bx, py + ph, ColorMaps.MidGray, dash: 3);
-            canvas.Text((int)bx + 3, py + 2, "L" + (history[k].Level + 1).ToString(CultureInfo.InvariantCulture), ColorMaps.MidGray);
+            // Level names sit above the plot area, clear of the curves.
+            canvas.Text((int)bx + 3, py - BitmapFont.GlyphHeight - 2, "LEVEL " + (history[k].Level + 1).ToString(CultureInfo.InvariantCulture), ColorMaps.MidGray);
         }
 
         var xs = new double[n];
@@ -71,11 +72,13 @@ public static class EnergyPlot
         else canvas.Polyline(xs, ys, colour);
     }
 
-    /// <summary>A short axis label: plain for moderate magnitudes, scientific otherwise.</summary>
+    /// <summary>A short label with four significant digits: plain for moderate magnitudes, scientific otherwise.</summary>
     internal static string Number(double v)
     {
         double a = Math.Abs(v);
-        string s = a == 0 || (a >= 0.01 && a < 1e5) ? v.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString("0.##E+00", CultureInfo.InvariantCulture);
-        return s;
+        if (!double.IsFinite(v)) return "N/A";
+        if (a != 0 && (a < 0.01 || a >= 1e5)) return v.ToString("0.###E+00", CultureInfo.InvariantCulture);
+        double rounded = a == 0 ? 0 : Math.Round(v, Math.Max(0, 3 - (int)Math.Floor(Math.Log10(a))));
+        return rounded.ToString("0.######", CultureInfo.InvariantCulture);
     }
 }

@@ -15,8 +15,8 @@ namespace Geometrize.Reports;
 /// <remarks>
 /// <para>Scales: fixed, moving and warped share one gray window (the range of fixed and moving together); the two
 /// difference maps share another ([0, the larger maximum]) so that the reduction is visible by eye. The Jacobian
-/// determinant uses a blue–white–red log scale centred at 1, symmetric around it and spanning the observed range
-/// (folds, det ≤ 0, in green), with the minimum and maximum printed.</para>
+/// determinant uses a blue–white–red log scale centred at 1, symmetric around it, reaching full colour at the 99th
+/// percentile of |log det| (folds, det ≤ 0, in green), with the minimum and maximum printed.</para>
 /// <para>Deformed grid: the lines of the fixed grid (every few voxels) carried by x ↦ x + u(x), drawn over the dimmed
 /// moving image. x + u(x) is a point of moving space, so the lines show where each fixed-grid line was taken from
 /// in the moving image; for 3-D the in-plane part of u is drawn.</para>
@@ -87,7 +87,7 @@ public static class RegistrationReport
         }
         if (!(diffMax > 0)) diffMax = 1;
         var (detMin, detMax) = Range(result.Jacobian.Data, []);
-        double detRange = Math.Max(1.05, Math.Max(detMax, detMin > 0 ? 1 / detMin : 1));
+        double detRange = JacobianColourRange(result.Jacobian.Data);
         var indexDisplacement = new VectorField<float>(g, d);
         DisplacementFields.PhysicalToIndexDisplacement(result.Displacement, indexDisplacement);
 
@@ -160,6 +160,19 @@ public static class RegistrationReport
         SliceOrientation.Coronal => $"COR Y={g.Ny / 2}",
         _ => $"SAG X={g.Nx / 2}",
     };
+
+    /// <summary>
+    /// The factor shown at full colour: the 99th percentile of |log det| (at least 5 %), so that the typical
+    /// deformation is visible even when a few voxels reach extreme values (those saturate; min and max are printed).
+    /// </summary>
+    private static double JacobianColourRange(ReadOnlySpan<float> det)
+    {
+        var logs = new List<double>(det.Length);
+        foreach (float v in det) if (v > 0 && float.IsFinite(v)) logs.Add(Math.Abs(Math.Log(v)));
+        if (logs.Count == 0) return 1.05;
+        logs.Sort();
+        return Math.Max(1.05, Math.Exp(logs[(int)(0.99 * (logs.Count - 1))]));
+    }
 
     private static double Normalised(double v, double lo, double hi) => hi > lo ? Math.Clamp((v - lo) / (hi - lo), 0, 1) : 0;
 

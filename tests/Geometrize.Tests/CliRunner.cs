@@ -10,6 +10,9 @@ public static class CliRunner
 
     private static readonly Lazy<string> Dll = new(FindDll);
 
+    /// <summary>Path of the built CLI assembly, for tests that drive the process themselves (signals, streaming output).</summary>
+    public static string DllPath => Dll.Value;
+
     /// <summary>Runs <c>geometrize args…</c> in <paramref name="workingDirectory"/> and waits (at most 5 minutes).</summary>
     public static Result Run(string? workingDirectory, params string[] args)
     {

@@ -14,20 +14,6 @@ public sealed class CliNiftiTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Demo_WritesThePhantomsAndPrintsInfo()
-    {
-        var r = CliRunner.Run(_dir, "demo", "--output", "out");
-        Assert.Equal(0, r.ExitCode);
-        foreach (string f in new[] { "phantom2d.png", "phantom2d.nii.gz", "phantom3d.nii.gz" })
-            Assert.True(File.Exists(Path.Combine(_dir, "out", f)), f);
-        Assert.Contains("dimensions: 256 x 256", r.StdOut);
-        Assert.Contains("dimensions: 96 x 96 x 96", r.StdOut);
-        Assert.Equal(Phantoms.SheppLogan3D(96).Data, ImageIO.Read(Path.Combine(_dir, "out", "phantom3d.nii.gz")).Data);
-        var png = ImageIO.Read(Path.Combine(_dir, "out", "phantom2d.png"));
-        Assert.Equal(255f, png.Data.Max());
-    }
-
-    [Fact]
     public void Convert_PngToNiftiAndMetaImage_KeepsTypeAndValues()
     {
         var g = ImageGeometry.Create2D(12, 9);
