@@ -14,6 +14,19 @@ import scipy.fft as sfft
 SHAPES = [(256, 256), (512, 512), (96, 96, 96), (128, 128, 128), (181, 217, 181)]
 
 
+def numpy_round_trip_ms(shape, reps=10):
+    """numpy.fft (pocketfft in C, always double precision): minimum of a few round trips, for reference."""
+    arr_shape = tuple(reversed(shape))
+    x = np.random.default_rng(1).random(arr_shape, dtype=np.float32)
+    np.fft.irfftn(np.fft.rfftn(x), s=arr_shape)
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        np.fft.irfftn(np.fft.rfftn(x), s=arr_shape)
+        best = min(best, time.perf_counter() - t0)
+    return 1000 * best
+
+
 def median_round_trip_ms(shape, min_seconds=1.0, min_reps=20):
     # Geometrize stores x fastest; numpy is C-ordered, so the array shape is reversed and the real axis is last.
     arr_shape = tuple(reversed(shape))
@@ -35,10 +48,11 @@ def median_round_trip_ms(shape, min_seconds=1.0, min_reps=20):
 
 def main():
     print(f"scipy {scipy.__version__}, numpy {np.__version__}, float32, workers=1")
-    print(f"{'shape':>14} {'ms/round trip':>14} {'min ms':>9} {'cpu ms/rep':>11} {'reps':>6}")
+    print(f"{'shape':>14} {'ms/round trip':>14} {'min ms':>9} {'cpu ms/rep':>11} {'reps':>6} {'numpy min ms':>13}")
     for shape in SHAPES:
         ms, best, cpu, reps = median_round_trip_ms(shape)
-        print(f"{'x'.join(map(str, shape)):>14} {ms:14.3f} {best:9.3f} {cpu:11.3f} {reps:6d}")
+        npms = numpy_round_trip_ms(shape)
+        print(f"{'x'.join(map(str, shape)):>14} {ms:14.3f} {best:9.3f} {cpu:11.3f} {reps:6d} {npms:13.3f}")
 
 
 if __name__ == "__main__":
