@@ -162,7 +162,8 @@ public class VectorShootingTests(ITestOutputHelper output)
         long large = AllocatedPerEvaluation(ImageGeometry.Create3D(40, 32, 24), out long fieldBytes);
         output.WriteLine($"bytes allocated by Evaluate + Value + ApplyMetric (N = 4): {small} on 24x20x16, {large} on 40x32x24 (momentum field: {smallField} and {fieldBytes} bytes)");
         Assert.True(large < 1024 * 1024, $"{large} bytes allocated on the large grid");
-        Assert.True(Math.Abs(large - small) < 32 * 1024, $"allocations grow with the grid: {small} → {large} bytes");
+        // One-sided: how much of the fixed overhead lands on this thread depends on thread-pool scheduling.
+        Assert.True(large - small < 32 * 1024, $"allocations grow with the grid: {small} → {large} bytes");
     }
 
     private static long AllocatedPerEvaluation(ImageGeometry g, out long fieldBytes)
