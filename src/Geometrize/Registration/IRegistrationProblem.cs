@@ -24,7 +24,8 @@ public readonly record struct EnergySplit(double Regularity, double Data)
 /// <see cref="IObjective{T}.Evaluate"/> returns the energy and the gradient as a Riesz representer in the inner
 /// product ⟨a, M b⟩ (Euclidean sums over the parameter array), where M is <see cref="ApplyMetric"/>: the
 /// Euclidean gradient is M·gradient. Momentum methods use M = h^d·K (the V* metric, in which the regularity
-/// term is perfectly conditioned), velocity methods M = h^d·L (Beg's V-gradient), scalar momentum M = identity.
+/// term is perfectly conditioned), velocity methods M = dt·h^d·L per time slice (Beg's V-gradient), scalar momentum
+/// M = identity.
 /// Vector components are in physical units along the grid axes (mm); maps are in continuous voxel indices of
 /// the fixed grid.
 /// </remarks>
