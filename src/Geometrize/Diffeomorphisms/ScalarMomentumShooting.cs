@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Geometrize.Diffeomorphisms.Metrics;
 using Geometrize.Numerics;
-using Geometrize.Optimization;
 
 namespace Geometrize.Diffeomorphisms;
 
@@ -151,7 +150,7 @@ public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloa
             var v = _velocity[k];
             Metric.ApplyK(_work, v);
             TensorPrimitives.Negate<T>(v.Data, v.Data);
-            _kinetic[k] = -0.5 * volume * VectorOps<T>.Dot(_work.Data, v.Data);
+            _kinetic[k] = -0.5 * volume * Reductions.Dot<T>(_work.Data, v.Data);
             // ψ_{k+1} = ψ_k ∘ (Id − dt·v_k/h).
             DeparturePoints(v, _points);
             Interpolation.Interpolate(_psi[k], _points, _psi[k + 1], BoundaryMode.Border);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Geometrize.Numerics;
 
 namespace Geometrize.Optimization;
 
@@ -7,17 +8,7 @@ namespace Geometrize.Optimization;
 internal static class VectorOps<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Euclidean dot product, accumulated in double over chunks so float vectors stay accurate.</summary>
-    public static double Dot(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
-    {
-        const int chunk = 4096;
-        double sum = 0;
-        for (int i = 0; i < a.Length; i += chunk)
-        {
-            int n = Math.Min(chunk, a.Length - i);
-            sum += double.CreateTruncating(TensorPrimitives.Dot(a.Slice(i, n), b.Slice(i, n)));
-        }
-        return sum;
-    }
+    public static double Dot(ReadOnlySpan<T> a, ReadOnlySpan<T> b) => Reductions.Dot(a, b);
 
     /// <summary>y ← y + a·x.</summary>
     public static void Axpy(double a, ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.MultiplyAdd(x, T.CreateTruncating(a), y, y);

@@ -152,15 +152,7 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     /// <summary>½⟨m_0, K m_0⟩·h^d with K m_0 = v_0 of the last shot.</summary>
     private double Regularity(ReadOnlySpan<T> x)
     {
-        var v = _flow.InitialVelocity.Data;
-        double sum = 0;
-        const int block = 4096;
-        for (int i = 0; i < x.Length; i += block)
-        {
-            int len = Math.Min(block, x.Length - i);
-            sum += double.CreateTruncating(TensorPrimitives.Dot(x.Slice(i, len), v.AsSpan(i, len)));
-        }
-        return 0.5 * sum * _voxelVolume;
+        return 0.5 * Reductions.Dot<T>(x, _flow.InitialVelocity.Data) * _voxelVolume;
     }
 
     private void CheckMap(ReadOnlySpan<T> parameters, VectorField<T> map)

@@ -108,7 +108,7 @@ public sealed class FourierMetric<T> where T : unmanaged, IFloatingPointIeee754<
     {
         Require(a, "first field");
         Require(b, "second field");
-        return Dot(a.Span, b.Span) * VoxelVolume;
+        return Reductions.Dot<T>(a.Span, b.Span) * VoxelVolume;
     }
 
     /// <summary>‖v‖²_V = ⟨Lv, v⟩ (uses an internal scratch field).</summary>
@@ -259,18 +259,5 @@ public sealed class FourierMetric<T> where T : unmanaged, IFloatingPointIeee754<
                 }
             }
         });
-    }
-
-    private static double Dot(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
-    {
-        // Chunked double accumulation keeps float32 fields accurate.
-        double sum = 0;
-        const int chunk = 4096;
-        for (int i = 0; i < a.Length; i += chunk)
-        {
-            int n = Math.Min(chunk, a.Length - i);
-            sum += double.CreateTruncating(TensorPrimitives.Dot(a.Slice(i, n), b.Slice(i, n)));
-        }
-        return sum;
     }
 }
