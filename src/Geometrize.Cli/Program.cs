@@ -19,6 +19,8 @@ public static class Program
         new ConvertCommand(),
         new RegisterCommand(),
         new ApplyCommand(),
+        new SynthesizeCommand(),
+        new CompareCommand(),
         new DemoCommand(),
     ];
 

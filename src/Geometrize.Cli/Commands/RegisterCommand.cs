@@ -53,6 +53,7 @@ public sealed class RegisterCommand : ICommand
         new("s", "S", $"s, power of the operator L: order of smoothness (default {Num(Defaults.Metric.Power)})"),
         new("beta", "B", $"beta, 'fluid' penalty on compression/expansion, -beta grad div (default {Num(Defaults.Metric.Beta)})"),
         new("time-steps", "N", $"time steps of the flow, semi-Lagrangian (default {Defaults.TimeSteps})"),
+        new("flow-shrink", "F", $"shooting: run the flow on the fixed grid shrunk by F, compare images at full resolution (default {Defaults.FlowShrink}; 1 = full grid)"),
         new("shrink", "F1xF2..", $"shrink factor per level, coarse to fine (ANTs style) (default {string.Join('x', Defaults.Shrink)})"),
         new("iterations", "N1xN2..", $"iterations per level, coarse to fine (default {string.Join('x', Defaults.Iterations)})"),
         new("tolerance", "T", $"relative energy decrease per iteration below which a level stops (default {Num(Defaults.Tolerance)})"),
@@ -116,11 +117,14 @@ public sealed class RegisterCommand : ICommand
             LnccRadius = args.GetInt("radius", Defaults.LnccRadius),
             Sigma = args.GetDouble("sigma", Defaults.Sigma),
             TimeSteps = args.GetInt("time-steps", Defaults.TimeSteps),
+            FlowShrink = args.GetInt("flow-shrink", Defaults.FlowShrink),
             Shrink = args.GetString("shrink") is { } s ? RegistrationSettings.ParseSchedule(s, "--shrink") : Defaults.Shrink,
             Iterations = args.GetString("iterations") is { } it ? RegistrationSettings.ParseSchedule(it, "--iterations") : Defaults.Iterations,
             Tolerance = args.GetDouble("tolerance", Defaults.Tolerance),
             Optimizer = args.GetString("optimizer") is { } o ? ParseOptimizer(o) : null,
         };
+        if (args.Has("flow-shrink") && settings.Method != RegistrationMethod.Shooting && settings.FlowShrink != 1)
+            throw new InvalidParameterException("--flow-shrink", $"applies to the shooting method only; {RegistrationProblems.Name(settings.Method)} computes its flow on the image grid.");
         return settings.Validate();
     }
 

@@ -17,7 +17,7 @@ public readonly record struct EnergySplit(double Regularity, double Data)
 /// One registration problem at one resolution: a flow parameterisation (velocities v_t, vector momentum m_0 or
 /// scalar momentum P_0), a metric and a data term, on the fixed image's grid, with the moving image already
 /// resampled onto that grid. The parameter vector is a field with <see cref="ParameterComponents"/> components
-/// on <see cref="Geometry"/> (component-major, like <see cref="VectorField{T}"/>), which is how the multiscale
+/// on <see cref="ParameterGeometry"/> (component-major, like <see cref="VectorField{T}"/>), which is how the multiscale
 /// driver prolongs it to the next level.
 /// </summary>
 /// <remarks>
@@ -35,6 +35,11 @@ public interface IRegistrationProblem<T> : IObjective<T> where T : unmanaged, IF
     string Method { get; }
     /// <summary>The grid of this level (the fixed image's, shrunk).</summary>
     ImageGeometry Geometry { get; }
+    /// <summary>
+    /// The grid of the parameter field: <see cref="Geometry"/> unless the problem runs its flow on a coarser grid
+    /// (<see cref="RegistrationSettings.FlowShrink"/>). Prolongation between levels and the saved momentum use it.
+    /// </summary>
+    ImageGeometry ParameterGeometry => Geometry;
     /// <summary>Components of the parameter field (d for m_0, 1 for P_0, N·d for v_t).</summary>
     int ParameterComponents { get; }
     /// <summary>Energy split at the last <see cref="IObjective{T}.Evaluate"/> call.</summary>

@@ -102,9 +102,9 @@ public static class ImageRegistration
         ScalarField<float>? scalarMomentum = null;
         int d = fg.Dimension;
         if (problem.Method == RegistrationProblems.Name(RegistrationMethod.Shooting) && problem.ParameterComponents == d)
-            momentum = OnGrid(GridToPhysical(new VectorField<float>(pg, (float[])ms.Parameters.Clone(), d)), fg);
+            momentum = OnGrid(GridToPhysical(new VectorField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone(), d)), fg);
         else if (problem.Method == RegistrationProblems.Name(RegistrationMethod.ShootingScalar) && problem.ParameterComponents == 1)
-            scalarMomentum = OnGrid(new ScalarField<float>(pg, (float[])ms.Parameters.Clone()), fg);
+            scalarMomentum = OnGrid(new ScalarField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone()), fg);
 
         return new RegistrationResult
         {

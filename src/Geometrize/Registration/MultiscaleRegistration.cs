@@ -45,7 +45,7 @@ public sealed record MultiscaleResult<T>(IRegistrationProblem<T> Problem, T[] Pa
 /// <para><b>Shrink factors.</b> Level l uses, per axis a, min(f_l, max(1, N_a / 8)): no axis is shrunk below 8 voxels
 /// by the schedule, so a thin 3-D stack (or a small test image) is not collapsed to one or two voxels while its other
 /// axes are still worth shrinking. A level whose factors are all 1 uses the images as given.</para>
-/// <para><b>Prolongation.</b> The parameters are a field with <see cref="IRegistrationProblem{T}.ParameterComponents"/>
+/// <para><b>Prolongation.</b> The parameters are a field with <see cref="IRegistrationProblem{T}.ParameterComponents"/> (on the problem's <see cref="IRegistrationProblem{T}.ParameterGeometry"/>)
 /// components on the level's grid; they are resampled linearly (physical positions, border clamping) onto the next
 /// grid. Momenta and velocities are densities in physical units (mm, per unit volume) on grids that cover the same
 /// physical extent, so their values carry over without rescaling.</para>
@@ -115,9 +115,11 @@ public sealed class MultiscaleRegistration<T> where T : unmanaged, IFloatingPoin
             bool shrink = factors[l].Any(f => f > 1);
             var fixedLevel = shrink ? Resampling.Shrink(fixedImage, factors[l]) : fixedImage;
             var movingLevel = shrink ? Resampling.Shrink(movingImage, factors[l]) : movingImage;
-            var next = _factory(fixedLevel, movingLevel, _dataTerm(Settings), Settings);
+            // The flow-grid factor is given relative to the full-resolution image; the problem needs it relative to its level.
+            var levelSettings = Settings.FlowShrink > 1 ? Settings with { FlowShrink = Math.Max(1, Settings.FlowShrink / Settings.Shrink[l]) } : Settings;
+            var next = _factory(fixedLevel, movingLevel, _dataTerm(Settings), levelSettings);
             int pc = next.ParameterComponents;
-            if (!next.Geometry.IsSameGrid(fixedLevel.Geometry) || next.Dimension != (long)pc * next.Geometry.Count)
+            if (!next.Geometry.IsSameGrid(fixedLevel.Geometry) || next.Dimension != (long)pc * next.ParameterGeometry.Count)
                 throw new GeometrizeException($"the {next.Method} problem at level {l} does not use the level's grid ({fixedLevel.Geometry}) " +
                     $"with {pc} parameter component(s); it cannot take part in multiscale registration.");
             var xNext = new T[next.Dimension];
@@ -161,8 +163,8 @@ public sealed class MultiscaleRegistration<T> where T : unmanaged, IFloatingPoin
         int pc = coarse.ParameterComponents;
         if (fine.ParameterComponents != pc)
             throw new GeometrizeException($"cannot prolong {pc} parameter component(s) to a level with {fine.ParameterComponents}.");
-        var src = new VectorField<T>(coarse.Geometry, coarseParameters.ToArray(), pc);
-        var dst = new VectorField<T>(fine.Geometry, pc);
+        var src = new VectorField<T>(coarse.ParameterGeometry, coarseParameters.ToArray(), pc);
+        var dst = new VectorField<T>(fine.ParameterGeometry, pc);
         Resampling.ResampleLinear(src, dst, BoundaryMode.Border);
         dst.Span.CopyTo(fineParameters);
     }

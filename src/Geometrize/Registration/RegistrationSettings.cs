@@ -60,6 +60,14 @@ public sealed record RegistrationSettings
     public double Tolerance { get; init; } = 1e-4;
     /// <summary>Optimiser; null means the method's default (L-BFGS for shooting, gradient descent for LDDMM).</summary>
     public OptimizerKind? Optimizer { get; init; }
+    /// <summary>
+    /// Shrink factor of the grid the flow of the <c>shooting</c> method runs on, relative to the full-resolution
+    /// fixed image (default 2): the momentum, the maps and every FFT live on that coarser grid, while images are
+    /// compared at the level's full resolution (<see cref="FlowGridTransfer{T}"/>). 1 computes the flow on the
+    /// image grid. A level coarser than this factor uses its own grid. <see cref="MultiscaleRegistration{T}"/>
+    /// hands each level's problem the factor relative to that level's grid. The other methods ignore it.
+    /// </summary>
+    public int FlowShrink { get; init; } = 2;
     /// <summary>Zero-pad FFT grids to 2·3·5-smooth sizes.</summary>
     public bool PadToFastSizes { get; init; } = true;
 
@@ -78,6 +86,7 @@ public sealed record RegistrationSettings
             throw new InvalidParameterException("--iterations", $"has {Iterations.Length} levels but --shrink has {Shrink.Length}; give one iteration count per level (e.g. --shrink 4x2x1 --iterations 100x50x25).");
         if (Shrink.Any(f => f < 1)) throw new InvalidParameterException("--shrink", "factors must be at least 1.");
         if (Iterations.Any(n => n < 0)) throw new InvalidParameterException("--iterations", "counts must be zero or positive.");
+        if (FlowShrink is < 1 or > 16) throw new InvalidParameterException("--flow-shrink", $"must be between 1 and 16, got {FlowShrink}.");
         if (!(Tolerance >= 0)) throw new InvalidParameterException("--tolerance", $"must be zero or positive, got {Tolerance}.");
         return this;
     }

@@ -124,6 +124,14 @@ public static class SyntheticDeformation
     /// over the voxels where <paramref name="mask"/> is positive, or over the whole grid when it is null.
     /// </summary>
     public static double MeanEndPointError(VectorField<float> estimate, VectorField<float> truth, ScalarField<float>? mask = null)
+        => EndPointErrors(estimate, truth, mask).MeanVoxel;
+
+    /// <summary>
+    /// Mean and largest end-point error ‖u_estimate(x) − u_truth(x)‖, in voxels (each axis in its own voxel size)
+    /// and in mm, over the voxels where <paramref name="mask"/> is positive (all voxels when it is null).
+    /// </summary>
+    /// <exception cref="InvalidParameterException">The mask selects no voxel.</exception>
+    public static EndPointErrorSummary EndPointErrors(VectorField<float> estimate, VectorField<float> truth, ScalarField<float>? mask = null)
     {
         var g = truth.Geometry;
         int d = g.Dimension, n = g.Count;
@@ -133,23 +141,39 @@ public static class SyntheticDeformation
             throw new GridMismatchException($"end-point errors need {d}-component displacement fields.");
         var m = g.PhysicalToIndexMatrix;
         Span<double> diff = stackalloc double[3];
-        double sum = 0;
+        double sumV = 0, maxV = 0, sumMm = 0, maxMm = 0;
         long count = 0;
         for (int i = 0; i < n; i++)
         {
             if (mask is not null && !(mask.Data[i] > 0)) continue;
-            for (int c = 0; c < d; c++) diff[c] = estimate.Data[c * n + i] - truth.Data[c * n + i];
-            double len2 = 0;
+            double mm2 = 0, v2 = 0;
+            for (int c = 0; c < d; c++)
+            {
+                diff[c] = estimate.Data[c * n + i] - truth.Data[c * n + i];
+                mm2 += diff[c] * diff[c];
+            }
             for (int r = 0; r < d; r++)
             {
                 double v = 0;
                 for (int c = 0; c < d; c++) v += m[r * d + c] * diff[c];
-                len2 += v * v;
+                v2 += v * v;
             }
-            sum += Math.Sqrt(len2);
+            double ev = Math.Sqrt(v2), em = Math.Sqrt(mm2);
+            sumV += ev;
+            sumMm += em;
+            maxV = Math.Max(maxV, ev);
+            maxMm = Math.Max(maxMm, em);
             count++;
         }
         if (count == 0) throw new InvalidParameterException("mask", "selects no voxel; the end-point error needs at least one.");
-        return sum / count;
+        return new EndPointErrorSummary(sumV / count, maxV, sumMm / count, maxMm, count);
     }
 }
+
+/// <summary>End-point errors of a displacement field against a reference (<see cref="SyntheticDeformation.EndPointErrors"/>).</summary>
+/// <param name="MeanVoxel">Mean error in voxels (each axis in its own voxel size).</param>
+/// <param name="MaxVoxel">Largest error in voxels.</param>
+/// <param name="MeanMm">Mean error in mm.</param>
+/// <param name="MaxMm">Largest error in mm.</param>
+/// <param name="Count">Voxels averaged over.</param>
+public readonly record struct EndPointErrorSummary(double MeanVoxel, double MaxVoxel, double MeanMm, double MaxMm, long Count);

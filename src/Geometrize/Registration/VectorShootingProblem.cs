@@ -22,6 +22,10 @@ namespace Geometrize.Registration;
 /// metric; without padding (or when the size is already friendly) the two coincide and G = m_0 + L·∂D/∂m_0/h^d.
 /// This preconditioning is what lets L-BFGS converge in few iterations: in this metric the regularity term has
 /// the identity Hessian.</para>
+/// <para><b>Coarse flow.</b> With <see cref="RegistrationSettings.FlowShrink"/> &gt; 1 the momentum, the flow and
+/// its adjoint live on <see cref="ParameterGeometry"/>, the level grid shrunk by that factor, and the final map is
+/// carried to the image grid by <see cref="FlowGridTransfer{T}"/> (and its exact transpose on the way back), so
+/// the data term still sees every voxel while the flow costs f^d times less.</para>
 /// <para>The moving image is interpolated with <see cref="BoundaryMode.Border"/>; maps with Border as well.
 /// All buffers are allocated in the constructor; <see cref="Evaluate"/> allocates nothing proportional to the
 /// grid. Not thread-safe.</para>
@@ -33,6 +37,8 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     private readonly FourierMetric<T> _flowMetric, _rieszMetric;
     private readonly EpdiffShooting<T> _flow;
     private readonly VectorField<T> _imageGradient, _mapAdjoint, _momentumGradient, _scratch;
+    private readonly FlowGridTransfer<T>? _transfer;
+    private readonly VectorField<T>? _imageMap, _flowMapAdjoint, _flowMap;
     private readonly double _voxelVolume;
 
     /// <summary>Builds the problem on the fixed image's grid (the moving image must already be on it).</summary>
@@ -54,15 +60,25 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
         _fixed = fixedImage;
         _moving = movingImage;
         _dataTerm = dataTerm;
-        _flowMetric = new FourierMetric<T>(Geometry, settings.Metric, settings.PadToFastSizes);
-        _rieszMetric = _flowMetric.TransformSize.SequenceEqual(Geometry.Size) ? _flowMetric : new FourierMetric<T>(Geometry, settings.Metric, false);
+        var flowFactors = MultiscaleRegistration<T>.LevelFactors(Geometry, settings.FlowShrink);
+        ParameterGeometry = flowFactors.Any(f => f > 1) ? Resampling.ShrunkGeometry(Geometry, flowFactors) : Geometry;
+        var fg = ParameterGeometry;
+        if (!ReferenceEquals(fg, Geometry))
+        {
+            _transfer = new FlowGridTransfer<T>(fg, Geometry);
+            _imageMap = new VectorField<T>(Geometry);
+            _flowMapAdjoint = new VectorField<T>(fg);
+            _flowMap = new VectorField<T>(fg);
+        }
+        _flowMetric = new FourierMetric<T>(fg, settings.Metric, settings.PadToFastSizes);
+        _rieszMetric = _flowMetric.TransformSize.SequenceEqual(fg.Size) ? _flowMetric : new FourierMetric<T>(fg, settings.Metric, false);
         _flow = new EpdiffShooting<T>(_flowMetric, settings.TimeSteps);
         _warped = new ScalarField<T>(Geometry);
         _imageAdjoint = new ScalarField<T>(Geometry);
         _imageGradient = new VectorField<T>(Geometry);
         _mapAdjoint = new VectorField<T>(Geometry);
-        _momentumGradient = new VectorField<T>(Geometry);
-        _scratch = new VectorField<T>(Geometry);
+        _momentumGradient = new VectorField<T>(fg);
+        _scratch = new VectorField<T>(fg);
         _voxelVolume = _flowMetric.VoxelVolume;
     }
 
@@ -71,9 +87,11 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     /// <inheritdoc />
     public ImageGeometry Geometry { get; }
     /// <inheritdoc />
+    public ImageGeometry ParameterGeometry { get; }
+    /// <inheritdoc />
     public int ParameterComponents => Geometry.Dimension;
     /// <inheritdoc />
-    public int Dimension => Geometry.Count * Geometry.Dimension;
+    public int Dimension => ParameterGeometry.Count * Geometry.Dimension;
     /// <inheritdoc />
     public EnergySplit LastEnergy { get; private set; }
     /// <summary>The flow of the last evaluation (ψ_k, momenta, velocities), for diagnostics.</summary>
@@ -85,7 +103,7 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
         CheckLength(x.Length, "parameters");
         CheckLength(gradient.Length, "gradient");
         _flow.Shoot(x);
-        Interpolation.InterpolateWithGradient(_moving, _flow.FinalInverseMap, _warped, _imageGradient, BoundaryMode.Border);
+        Interpolation.InterpolateWithGradient(_moving, FinalInverseMap(), _warped, _imageGradient, BoundaryMode.Border);
         double data = _dataTerm.Evaluate(_warped, _fixed, _imageAdjoint);
         double regularity = Regularity(x);
         LastEnergy = new EnergySplit(regularity, data);
@@ -94,7 +112,15 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
         int d = Geometry.Dimension;
         for (int c = 0; c < d; c++)
             TensorPrimitives.Multiply(_imageGradient.Component(c), _imageAdjoint.Span, _mapAdjoint.Component(c));
-        _flow.Adjoint(_mapAdjoint, _momentumGradient);
+        if (_transfer != null)
+        {
+            _transfer.MapAdjoint(_mapAdjoint, _flowMapAdjoint!);
+            _flow.Adjoint(_flowMapAdjoint!, _momentumGradient);
+        }
+        else
+        {
+            _flow.Adjoint(_mapAdjoint, _momentumGradient);
+        }
 
         // ∇E = h^d·v_0 + ∂D/∂m_0; G = M⁻¹∇E = L(v_0 + ∂D/∂m_0 / h^d).
         TensorPrimitives.MultiplyAdd(_momentumGradient.Data, T.CreateTruncating(1 / _voxelVolume), _flow.InitialVelocity.Data, _scratch.Data);
@@ -108,7 +134,7 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     {
         CheckLength(x.Length, "parameters");
         _flow.Shoot(x);
-        Interpolation.Interpolate(_moving, _flow.FinalInverseMap, _warped, BoundaryMode.Border);
+        Interpolation.Interpolate(_moving, FinalInverseMap(), _warped, BoundaryMode.Border);
         double data = _dataTerm.Evaluate(_warped, _fixed, null);
         LastEnergy = new EnergySplit(Regularity(x), data);
         return LastEnergy.Total;
@@ -130,7 +156,7 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
         CheckLength(parameters.Length, "parameters");
         warped.Geometry.RequireSameGrid(Geometry, "the warped-image output and the problem grid");
         _flow.Shoot(parameters);
-        Interpolation.Interpolate(_moving, _flow.FinalInverseMap, warped, BoundaryMode.Border);
+        Interpolation.Interpolate(_moving, FinalInverseMap(), warped, BoundaryMode.Border);
     }
 
     /// <inheritdoc />
@@ -138,7 +164,7 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     {
         CheckMap(parameters, map);
         _flow.Shoot(parameters);
-        _flow.FinalInverseMap.Data.CopyTo(map.Data, 0);
+        FinalInverseMap().Data.CopyTo(map.Data, 0);
     }
 
     /// <inheritdoc />
@@ -146,7 +172,21 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     {
         CheckMap(parameters, map);
         _flow.Shoot(parameters);
-        _flow.ForwardMap(map);
+        if (_transfer == null)
+        {
+            _flow.ForwardMap(map);
+            return;
+        }
+        _flow.ForwardMap(_flowMap!);
+        _transfer.Map(_flowMap!, map);
+    }
+
+    /// <summary>ψ_N of the last shot on the image grid (carried over from the flow grid when they differ).</summary>
+    private VectorField<T> FinalInverseMap()
+    {
+        if (_transfer == null) return _flow.FinalInverseMap;
+        _transfer.Map(_flow.FinalInverseMap, _imageMap!);
+        return _imageMap!;
     }
 
     /// <summary>½⟨m_0, K m_0⟩·h^d with K m_0 = v_0 of the last shot.</summary>
@@ -166,6 +206,6 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     private void CheckLength(int length, string what)
     {
         if (length != Dimension)
-            throw new GridMismatchException($"the {what} have {length} values; the shooting problem on {Geometry} needs {Dimension} ({Geometry.Dimension} momentum components per voxel).");
+            throw new GridMismatchException($"the {what} have {length} values; the shooting problem on {Geometry} needs {Dimension} ({Geometry.Dimension} momentum components per voxel of the flow grid {ParameterGeometry}).");
     }
 }
