@@ -4,7 +4,7 @@ namespace Geometrize.Networks.Data;
 /// Generated low-dimensional sets used to see what a flow network does to its inputs. Every generator is
 /// reproducible from its seed; classes are balanced (the first classes get one extra sample when the count does
 /// not divide), and samples are stored class by class, so shuffle before batching.
-/// <paramref name="noise"/> is always the standard deviation of isotropic Gaussian noise added to the inputs
+/// The <c>noise</c> argument is always the standard deviation of isotropic Gaussian noise added to the inputs
 /// (to the target for <see cref="Rings"/>).
 /// </summary>
 public static class SyntheticDatasets
