@@ -35,6 +35,7 @@ internal static class SafeTensorsHeader
             throw new DataFormatException(source, $"the header is not valid JSON ({e.Message}).", e);
         }
         using (doc)
+        try
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -52,6 +53,11 @@ internal static class SafeTensorsHeader
                     entries.Add(ReadEntry(prop.Name, prop.Value, source));
             }
             return entries;
+        }
+        catch (InvalidOperationException e)
+        {
+            // JsonElement string accessors throw this for escapes that decode to invalid UTF-16 (lone surrogates).
+            throw new DataFormatException(source, $"the header holds a name or string that is not valid text ({e.Message}).", e);
         }
     }
 
