@@ -24,8 +24,8 @@ public static class FashionMnist
         string prefix = train ? "train" : "t10k";
         string imagesPath = FindFile(directory, $"{prefix}-images-idx3-ubyte");
         string labelsPath = FindFile(directory, $"{prefix}-labels-idx1-ubyte");
-        IdxArray labels = IdxReader.ReadLabels(labelsPath, limit);
         IdxArray images = IdxReader.ReadImages(imagesPath, limit);
+        IdxArray labels = IdxReader.ReadLabels(labelsPath, limit);
         // Compare the full counts from the headers: a limited read of mismatched files must still fail.
         if (images.StoredCount != labels.StoredCount)
             throw new DataFormatException(imagesPath, $"holds {images.StoredCount} images but {labelsPath} holds {labels.StoredCount} labels; the two files must come from the same split.");
