@@ -66,6 +66,15 @@ public sealed partial class Dataset
     /// <summary>All features, row-major Count × FeatureDimension.</summary>
     public ReadOnlySpan<float> Features => _features;
 
+    /// <summary>All features as memory, for code that must hold them beyond a span's scope (parallel loops, closures).</summary>
+    public ReadOnlyMemory<float> FeatureMemory => _features;
+
+    /// <summary>All labels as memory (classification only).</summary>
+    public ReadOnlyMemory<int> LabelMemory => _labels ?? throw new InvalidOperationException($"dataset '{Name}' is a regression set; it has targets, not labels.");
+
+    /// <summary>All targets as memory (regression only).</summary>
+    public ReadOnlyMemory<float> TargetMemory => _targets ?? throw new InvalidOperationException($"dataset '{Name}' is a classification set; it has labels, not targets.");
+
     /// <summary>All labels (classification only).</summary>
     public ReadOnlySpan<int> Labels => _labels ?? throw new InvalidOperationException($"dataset '{Name}' is a regression set; it has targets, not labels.");
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -126,7 +127,8 @@ public sealed class Normalization
         for (int i = 0; i < rows.Length; i += d)
         {
             Span<float> row = rows.Slice(i, d);
-            for (int j = 0; j < d; j++) row[j] = (row[j] - Offset[j]) / Scale[j];
+            TensorPrimitives.Subtract(row, Offset, row);
+            TensorPrimitives.Divide(row, Scale, row);
         }
     }
 
@@ -139,7 +141,7 @@ public sealed class Normalization
         for (int i = 0; i < rows.Length; i += d)
         {
             Span<float> row = rows.Slice(i, d);
-            for (int j = 0; j < d; j++) row[j] = row[j] * Scale[j] + Offset[j];
+            TensorPrimitives.FusedMultiplyAdd(row, Scale, Offset, row);
         }
     }
 
