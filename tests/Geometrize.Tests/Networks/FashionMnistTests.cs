@@ -79,6 +79,8 @@ public class FashionMnistTests
         Assert.Equal((10 * 7 + (3 + 5) % 10) / 255f, d.FeatureRow(7)[3 * 28 + 5]);
         Assert.Equal(7, d.Label(7));
         Assert.Equal(5, FashionMnist.Load(tmp.Path, train: false, limit: 5).Count);
+        Assert.Equal(12, FashionMnist.Load(tmp.Path, train: false, limit: 500).Count);
+        Assert.Throws<InvalidParameterException>(() => FashionMnist.Load(tmp.Path, train: false, limit: 0));
         var e = Assert.Throws<DataFormatException>(() => FashionMnist.Load(tmp.Path, train: true));
         Assert.Contains("train-images-idx3-ubyte", e.Message);
         Assert.Contains("not found", e.Message);

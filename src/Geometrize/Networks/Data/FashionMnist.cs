@@ -18,11 +18,13 @@ public static class FashionMnist
 
     /// <summary>
     /// Loads the training (<paramref name="train"/>) or test split from <paramref name="directory"/>, keeping the
-    /// first <paramref name="limit"/> samples when it is non-negative. File names are the standard
+    /// first <paramref name="limit"/> samples when it is positive (−1: all). File names are the standard
     /// <c>{train|t10k}-{images-idx3|labels-idx1}-ubyte</c>, with or without <c>.gz</c>.
     /// </summary>
     public static Dataset Load(string directory, bool train, int limit = -1)
     {
+        if (limit == 0 || limit < -1)
+            throw new InvalidParameterException("limit", $"must be a positive number of samples, or -1 for the whole split; got {limit}.");
         string prefix = train ? "train" : "t10k";
         string imagesPath = FindFile(directory, $"{prefix}-images-idx3-ubyte");
         string labelsPath = FindFile(directory, $"{prefix}-labels-idx1-ubyte");
@@ -59,9 +61,9 @@ public static class FashionMnist
         if (!string.IsNullOrWhiteSpace(option))
         {
             if (HasFiles(option)) return Path.GetFullPath(option);
-            throw new GeometrizeException(Directory.Exists(option)
-                ? $"--data: the folder '{option}' holds no Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], t10k-images-idx3-ubyte[.gz], ...)."
-                : $"--data: the folder '{option}' does not exist; give the folder holding the Fashion-MNIST IDX files.");
+            throw new InvalidParameterException("--data", Directory.Exists(option)
+                ? $"the folder '{option}' holds no Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], t10k-images-idx3-ubyte[.gz], ...)."
+                : $"the folder '{option}' does not exist; give the folder holding the Fashion-MNIST IDX files.");
         }
         var tried = new List<string>();
         foreach (string candidate in Candidates())

@@ -55,6 +55,8 @@ public static class IdxReader
     /// </summary>
     public static IdxArray Read(string path, int expectedMagic, int limit = -1)
     {
+        if ((expectedMagic & ~0xff) != 0x0800 || (expectedMagic & 0xff) == 0)
+            throw new ArgumentException($"0x{expectedMagic:X8} is not the magic of an unsigned-byte IDX array of rank ≥ 1 (0x000008RR).", nameof(expectedMagic));
         FileStream fs;
         try
         {
