@@ -28,7 +28,7 @@ internal static class ElementwiseKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int[] outShape = Shapes.Equal(a.shape, b.shape) ? (int[])a.shape.Clone() : Shapes.Broadcast(a.shape, b.shape, name);
-        var dst = new T[Shapes.Numel(outShape)];
+        var dst = GC.AllocateUninitializedArray<T>(Shapes.Numel(outShape));
         T[] ad = a.Data, bd = b.Data;
         if (dst.Length == 0) return new Tensor<T>(outShape, dst);
         if (ad.Length == dst.Length && bd.Length == dst.Length)
@@ -57,7 +57,7 @@ internal static class ElementwiseKernels
     /// <summary>Copies <paramref name="x"/> repeated along its broadcast axes into a tensor of shape <paramref name="outShape"/>.</summary>
     public static Tensor<T> BroadcastCopy<T>(Tensor<T> x, int[] outShape) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var dst = new T[Shapes.Numel(outShape)];
+        var dst = GC.AllocateUninitializedArray<T>(Shapes.Numel(outShape));
         if (dst.Length == 0) return new Tensor<T>(outShape, dst);
         var src = x.Data;
         int rank = outShape.Length, inner = outShape[rank - 1], rows = dst.Length / inner;
@@ -139,7 +139,7 @@ internal static class ElementwiseKernels
     /// <summary>dst = f(src) for a span-to-span primitive, chunked for large arrays.</summary>
     public static Tensor<T> Map<T>(Tensor<T> x, SpanMap<T> f) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var dst = new T[x.Length];
+        var dst = GC.AllocateUninitializedArray<T>(x.Length);
         var src = x.Data;
         For(dst.Length, (s, e) => f(src.AsSpan(s, e - s), dst.AsSpan(s, e - s)));
         return new Tensor<T>((int[])x.shape.Clone(), dst);

@@ -14,7 +14,7 @@ public static partial class TensorOps
         CheckIndices(indices, rows, "indexSelect");
         var outShape = (int[])x.shape.Clone();
         outShape[0] = indices.Length;
-        var dst = new T[indices.Length * inner];
+        var dst = GC.AllocateUninitializedArray<T>(indices.Length * inner);
         for (int i = 0; i < indices.Length; i++) Array.Copy(x.Data, indices[i] * inner, dst, i * inner, inner);
         var r = new Tensor<T>(outShape, dst);
         return Autograd.Record(r, "indexSelect", [x], (g, n) => [IndexAdd(g, indices, rows)]);
@@ -50,7 +50,7 @@ public static partial class TensorOps
         int batch = x.shape[0], classes = x.shape[1];
         if (labels.Length != batch) throw new InvalidParameterException("labels", $"{labels.Length} labels for a batch of {batch} rows.");
         CheckIndices(labels, classes, "labels");
-        var dst = new T[batch];
+        var dst = GC.AllocateUninitializedArray<T>(batch);
         for (int i = 0; i < batch; i++) dst[i] = x.Data[i * classes + labels[i]];
         var r = new Tensor<T>([batch], dst);
         return Autograd.Record(r, "pick", [x], (g, n) => [PickAdjoint(g, labels, classes)]);

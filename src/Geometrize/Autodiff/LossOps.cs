@@ -12,7 +12,7 @@ public static partial class TensorOps
     {
         if (x.Rank < 1 || x.shape[^1] == 0) throw new ShapeMismatchException($"logSoftmax: needs a non-empty last axis, got {Shapes.Format(x.shape)}.");
         int c = x.shape[^1], rows = x.Length / c;
-        var dst = new T[x.Length];
+        var dst = GC.AllocateUninitializedArray<T>(x.Length);
         var src = x.Data;
         Numerics.Parallelism.For(rows, 4L * c, (s, e) =>
         {

@@ -49,7 +49,7 @@ public static partial class TensorOps
         if (k != kb)
             throw new ShapeMismatchException($"matmul: inner dimensions differ, {Shapes.Format(a.shape)}{(ta ? "ᵀ" : "")} × {Shapes.Format(b.shape)}{(tb ? "ᵀ" : "")} ({k} vs {kb}).");
         var outShape = batched ? new[] { batch, m, n } : new[] { m, n };
-        var c = new T[batch * m * n];
+        var c = GC.AllocateUninitializedArray<T>(batch * m * n);
         var tA = ta ? Numerics.LinearAlgebra.Transpose.Yes : Numerics.LinearAlgebra.Transpose.No;
         var tB = tb ? Numerics.LinearAlgebra.Transpose.Yes : Numerics.LinearAlgebra.Transpose.No;
         for (int p = 0; p < batch; p++)

@@ -103,7 +103,7 @@ public static partial class TensorOps
     private static T[] ReduceAxis<T>(T[] src, int[] shape, int a) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outer = Shapes.Product(shape, 0, a), n = shape[a], inner = Shapes.Product(shape, a + 1, shape.Length);
-        var dst = new T[outer * inner];
+        var dst = GC.AllocateUninitializedArray<T>(outer * inner);
         if (inner == 1)
         {
             Parallelism.For(outer, n, (s, e) =>

@@ -51,7 +51,7 @@ public static partial class TensorOps
         var outShape = new int[rank];
         var srcStride = new int[rank];
         for (int i = 0; i < rank; i++) { outShape[i] = x.shape[perm[i]]; srcStride[i] = inStrides[perm[i]]; }
-        var dst = new T[x.Length];
+        var dst = GC.AllocateUninitializedArray<T>(x.Length);
         var src = x.Data;
         if (dst.Length > 0 && rank > 0)
         {
@@ -83,7 +83,7 @@ public static partial class TensorOps
         int outer = Shapes.Product(x.shape, 0, a), n = x.shape[a], inner = Shapes.Product(x.shape, a + 1, x.Rank);
         var outShape = (int[])x.shape.Clone();
         outShape[a] = length;
-        var dst = new T[outer * length * inner];
+        var dst = GC.AllocateUninitializedArray<T>(outer * length * inner);
         for (int o = 0; o < outer; o++)
             Array.Copy(x.Data, (o * n + start) * inner, dst, o * length * inner, length * inner);
         var r = new Tensor<T>(outShape, dst);
@@ -107,7 +107,7 @@ public static partial class TensorOps
         int outer = Shapes.Product(first.shape, 0, a), inner = Shapes.Product(first.shape, a + 1, first.Rank);
         var outShape = (int[])first.shape.Clone();
         outShape[a] = total;
-        var dst = new T[outer * total * inner];
+        var dst = GC.AllocateUninitializedArray<T>(outer * total * inner);
         var starts = new int[parts.Count];
         for (int k = 0, at = 0; k < parts.Count; k++)
         {

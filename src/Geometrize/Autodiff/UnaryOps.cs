@@ -67,7 +67,7 @@ public static partial class TensorOps
     // 1[x > 0] as a constant (no graph): the derivative of relu.
     private static Tensor<T> StepMask<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var mask = new T[x.Length];
+        var mask = GC.AllocateUninitializedArray<T>(x.Length);
         var src = x.Data;
         for (int i = 0; i < mask.Length; i++) mask[i] = src[i] > T.Zero ? T.One : T.Zero;
         return new Tensor<T>((int[])x.shape.Clone(), mask);
