@@ -68,6 +68,31 @@ public class AutodiffBenchmarks
     [Benchmark]
     public float FlowNetHessianVectorProduct() => Autograd.HessianVectorProduct(Loss, _parameters, _v)[0].Data[0];
 
+    /// <summary>
+    /// Only the matrix products a training step makes (forward x·Wᵀ, backward G·W and Gᵀ·X per layer), on preallocated
+    /// buffers: the difference to <see cref="FlowNetTrainingStep"/> is the cost of everything else (elementwise
+    /// kernels, graph, allocation).
+    /// </summary>
+    [Benchmark]
+    public float FlowNetGemmOnly()
+    {
+        var tn = Numerics.LinearAlgebra.Transpose.No;
+        var ty = Numerics.LinearAlgebra.Transpose.Yes;
+        Numerics.LinearAlgebra.Gemm.Multiply<float>(_x.Data, _lift.Data, _hBuf, Batch, Width, Input, tn, ty);
+        Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf, _x.Data, _liftGrad, Width, Input, Batch, ty, tn);
+        for (int k = 0; k < 2 * Blocks; k++)
+        {
+            var w = (k & 1) == 0 ? _w1[k / 2].Data : _w2[k / 2].Data;
+            Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf, w, _hBuf2, Batch, Width, Width, tn, ty);
+            Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf2, w, _hBuf3, Batch, Width, Width, tn, tn);
+            Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf2, _hBuf, _wGrad, Width, Width, Batch, ty, tn);
+        }
+        return _hBuf3[0] + _liftGrad[0] + _wGrad[0];
+    }
+
+    private readonly float[] _hBuf = new float[Batch * Width], _hBuf2 = new float[Batch * Width], _hBuf3 = new float[Batch * Width];
+    private readonly float[] _liftGrad = new float[Width * Input], _wGrad = new float[Width * Width];
+
     /// <summary>[1024, 1024] ⊙ [1024] with broadcasting.</summary>
     [Benchmark]
     public float BroadcastMultiply1M() => (_big * _row).Data[0];

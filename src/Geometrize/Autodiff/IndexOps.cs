@@ -66,6 +66,19 @@ public static partial class TensorOps
         return Autograd.Record(r, "pickAdjoint", [g], (gg, n) => [Pick(gg, labels)]);
     }
 
+    /// <summary>
+    /// Index of the largest entry of each row of x [batch, classes] (the predicted class; first index on ties).
+    /// Not differentiable: returns plain integers.
+    /// </summary>
+    public static int[] ArgMax<T>(this Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x.Rank != 2 || x.shape[1] == 0) throw new ShapeMismatchException($"argMax: needs [batch, classes] with classes ≥ 1, got {Shapes.Format(x.shape)}.");
+        int batch = x.shape[0], classes = x.shape[1];
+        var result = new int[batch];
+        for (int i = 0; i < batch; i++) result[i] = TensorPrimitives.IndexOfMax<T>(x.Data.AsSpan(i * classes, classes));
+        return result;
+    }
+
     private static void CheckIndices(int[] indices, int count, string name)
     {
         for (int i = 0; i < indices.Length; i++)

@@ -131,6 +131,14 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>A detached deep copy.</summary>
     public Tensor<T> Clone() => new((int[])shape.Clone(), (T[])Data.Clone());
 
+    /// <summary>A detached copy converted to another element type (float ↔ double), e.g. to check a float model in double.</summary>
+    public Tensor<TOut> ConvertTo<TOut>() where TOut : unmanaged, IFloatingPointIeee754<TOut>
+    {
+        var data = new TOut[Data.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = TOut.CreateTruncating(Data[i]);
+        return new Tensor<TOut>((int[])shape.Clone(), data);
+    }
+
     /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent parameter creation.</summary>
     /// <exception cref="InvalidParameterException">Turning gradients off on a non-leaf (use <see cref="Detach"/>).</exception>
     public Tensor<T> WithRequiresGrad(bool value = true)

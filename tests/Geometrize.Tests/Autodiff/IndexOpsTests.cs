@@ -22,6 +22,16 @@ public class IndexOpsTests
     }
 
     [Fact]
+    public void ArgMaxReturnsTheFirstLargestColumnAndConvertToKeepsValues()
+    {
+        var x = Tensor<float>.FromArray([3, 3], [1, 5, 2, 7, 7, 0, -1, -3, -2]);
+        Assert.Equal(new[] { 1, 0, 0 }, x.ArgMax());
+        var d = x.ConvertTo<double>();
+        Assert.Equal(x.Data.Select(v => (double)v), d.Data);
+        Assert.Equal(x.Shape, d.Shape);
+    }
+
+    [Fact]
     public void IndexOpsMatchFiniteDifferences()
     {
         var rng = new Random(1);

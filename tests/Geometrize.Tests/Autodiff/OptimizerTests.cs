@@ -95,6 +95,40 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void AdamTrainsAFloatMlpWithBatchNormToSeparateTwoBlobs()
+    {
+        var rng = new Random(9);
+        int n = 64;
+        var x = Tensor<float>.Randn([n, 2], rng);
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            labels[i] = i % 2;
+            x.Data[2 * i] += labels[i] == 0 ? -2f : 2f;
+        }
+        Tensor<float> P(params int[] s) => Tensor<float>.Randn(s, rng, std: 0.5).WithRequiresGrad();
+        var w1 = P(16, 2); var b1 = P(16); var w2 = P(2, 16); var b2 = P(2);
+        var bn = new BatchNorm<float>(16);
+        var adam = new Adam<float>(new[] { w1, b1, w2, b2 }.Concat(bn.Parameters).ToArray(), 0.02);
+        Tensor<float> Logits() => bn.Forward(x.Linear(w1, b1)).Relu().Linear(w2, b2);
+        float first = 0, last = 0;
+        for (int step = 0; step < 200; step++)
+        {
+            adam.ZeroGrad();
+            var loss = Logits().CrossEntropy(labels);
+            loss.Backward();
+            adam.Step();
+            if (step == 0) first = loss.Item();
+            last = loss.Item();
+        }
+        Assert.True(last < 0.1f * first, $"loss {first} → {last}");
+        bn.Training = false;
+        int[] predicted;
+        using (Autograd.NoGrad()) predicted = Logits().ArgMax();
+        Assert.True(predicted.Zip(labels).Count(p => p.First == p.Second) >= n - 2);
+    }
+
+    [Fact]
     public void BadHyperParametersAreRejected()
     {
         var x = Tensor<double>.Zeros(1).WithRequiresGrad();
