@@ -13,24 +13,29 @@ public class VectorShootingTests(ITestOutputHelper output)
 {
     private static readonly MetricParameters Metric = new(Alpha: 4, Gamma: 1, Power: 2);
 
-    public static TheoryData<int[], double[], bool, int> TaylorCases => new()
+    public static TheoryData<int[], double[], bool, int, int> TaylorCases => new()
     {
-        { [24, 20], [1.0, 1.3], false, 4 },
-        { [23, 19], [1.2, 0.9], true, 7 },   // padded to 24×20: preconditioner is the separate unpadded metric
-        { [24, 20], [0.8, 1.1], true, 10 },  // already FFT-friendly: one metric
-        { [12, 10, 8], [1.0, 1.2, 1.5], false, 5 },
-        { [11, 10, 7], [1.1, 1.0, 1.3], true, 4 },
+        { [24, 20], [1.0, 1.3], false, 4, 1 },
+        { [23, 19], [1.2, 0.9], true, 7, 1 },   // padded to 24×20: preconditioner is the separate unpadded metric
+        { [24, 20], [0.8, 1.1], true, 10, 1 },  // already FFT-friendly: one metric
+        { [12, 10, 8], [1.0, 1.2, 1.5], false, 5, 1 },
+        { [11, 10, 7], [1.1, 1.0, 1.3], true, 4, 1 },
+        { [24, 20], [1.0, 1.3], false, 4, 2 },  // flow on a 12×10 grid, images on 24×20 (FlowGridTransfer)
+        { [25, 19], [1.2, 0.9], true, 5, 2 },   // odd sizes: the coarse grid's centres do not nest
+        { [16, 17, 16], [1.0, 1.2, 1.5], false, 4, 2 },
     };
 
     [Theory]
     [MemberData(nameof(TaylorCases))]
-    public void GradientPassesTaylorTest(int[] size, double[] spacing, bool pad, int steps)
+    public void GradientPassesTaylorTest(int[] size, double[] spacing, bool pad, int steps, int flowShrink)
     {
         var g = new ImageGeometry(size, spacing);
-        var settings = new RegistrationSettings { Metric = Metric, TimeSteps = steps, PadToFastSizes = pad, Sigma = 0.1 };
+        var settings = new RegistrationSettings { Metric = Metric, TimeSteps = steps, PadToFastSizes = pad, Sigma = 0.1, FlowShrink = flowShrink };
         var problem = new VectorShootingProblem<double>(ShootingTestFields.Blobs(g, 1.3), ShootingTestFields.Blobs(g, 0), new SsdDataTerm<double>(0.1), settings);
-        double[] x = ShootingTestFields.SmoothMomentum<double>(g, Metric, 5, 1.7).Data;
-        double[] direction = ShootingTestFields.SmoothMomentum<double>(g, Metric, 6, 1.0).Data;
+        var pg = problem.ParameterGeometry;
+        Assert.Equal(flowShrink == 1, ReferenceEquals(pg, g) || pg.IsSameGrid(g));
+        double[] x = ShootingTestFields.SmoothMomentum<double>(pg, Metric, 5, 1.7).Data;
+        double[] direction = ShootingTestFields.SmoothMomentum<double>(pg, Metric, 6, 1.0).Data;
         var gradient = new double[x.Length];
         double e = problem.Evaluate(x, gradient);
         var mb = new double[x.Length];
@@ -50,7 +55,7 @@ public class VectorShootingTests(ITestOutputHelper output)
     {
         var g = ImageGeometry.Create2D(24, 20, 1.0, 1.3);
         var problem = new VectorShootingProblem<double>(ShootingTestFields.Blobs(g, 1.3), ShootingTestFields.Blobs(g, 0),
-            new SsdDataTerm<double>(0.1), new RegistrationSettings { Metric = Metric, TimeSteps = 5 });
+            new SsdDataTerm<double>(0.1), new RegistrationSettings { Metric = Metric, TimeSteps = 5, FlowShrink = 1 });
         double[] x = ShootingTestFields.SmoothMomentum<double>(g, Metric, 5, 1.7).Data;
         double e = problem.Evaluate(x, new double[x.Length]);
         // Same energy to round-off (the two paths may sum the regularity term in a different order).
@@ -64,7 +69,7 @@ public class VectorShootingTests(ITestOutputHelper output)
         var g = ImageGeometry.Create2D(24, 20, 1.0, 1.3);
         var flat = new ScalarField<double>(g);
         var problem = new VectorShootingProblem<double>(flat, flat.Clone(), new SsdDataTerm<double>(0.1),
-            new RegistrationSettings { Metric = Metric, TimeSteps = 4, PadToFastSizes = false });
+            new RegistrationSettings { Metric = Metric, TimeSteps = 4, PadToFastSizes = false, FlowShrink = 1 });
         double[] x = ShootingTestFields.SmoothMomentum<double>(g, Metric, 5, 1.7).Data;
         var gradient = new double[x.Length];
         problem.Evaluate(x, gradient);
@@ -93,16 +98,19 @@ public class VectorShootingTests(ITestOutputHelper output)
     /// the end-point error stays near 0.5 voxel). The phantom is blurred by σ = 1 voxel so the SSD landscape is
     /// smooth enough for a single level.
     /// </summary>
-    [Fact]
-    public void RecoversAShotPhantomDeformation()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)] // the truth is shot on the full grid, the registration's flow runs on a 32² grid
+    public void RecoversAShotPhantomDeformation(int flowShrink)
     {
         var sharp = Phantoms.SheppLogan2D(64);
         var moving = new ScalarField<float>(sharp.Geometry);
         GaussianSmoothing.Smooth(sharp, moving, 1.0);
         var g = moving.Geometry;
-        var settings = new RegistrationSettings { Metric = new MetricParameters(Alpha: 4, Gamma: 1, Power: 2), TimeSteps = 10, Sigma = 0.01 };
+        var settings = new RegistrationSettings { Metric = new MetricParameters(Alpha: 4, Gamma: 1, Power: 2), TimeSteps = 10, Sigma = 0.01, FlowShrink = 1 };
         var truth = ShootingTestFields.ImageMomentum(moving, settings.Metric, 21, 2.0, smoothing: 4);
         var generator = new VectorShootingProblem<float>(moving, moving, new SsdDataTerm<float>(settings.Sigma), settings);
+        settings = settings with { FlowShrink = flowShrink };
         var target = new ScalarField<float>(g);
         generator.Warp(truth.Data, target);
         var trueMap = new VectorField<float>(g);
@@ -114,7 +122,10 @@ public class VectorShootingTests(ITestOutputHelper output)
         var result = lbfgs.Minimize(problem, x);
         var (relSsd, epe, detMin) = Assess(problem, x, moving, target, trueMap);
         output.WriteLine($"{result}; relative SSD {relSsd:E3}, mean EPE {epe:F4} voxel, min det {detMin:F4}");
-        Assert.True(relSsd < 1e-3, $"relative SSD {relSsd}");
+        // A flow on the half-resolution grid cannot reproduce a map shot on the full grid to the voxel, so the
+        // coarse-flow case is held to the end-point error and a looser intensity residual (it reaches 4.4e-3).
+        double ssdBound = flowShrink == 1 ? 1e-3 : 1e-2;
+        Assert.True(relSsd < ssdBound, $"relative SSD {relSsd}");
         Assert.True(epe < 0.2, $"mean end-point error {epe} voxel");
         Assert.True(detMin > 0, $"det Dψ reaches {detMin}");
     }
@@ -124,13 +135,15 @@ public class VectorShootingTests(ITestOutputHelper output)
     /// the images are first matched blurred (σ = 2, then 1 voxel) and then as they are, continuing from the previous
     /// momentum, because the SSD of binary images only has gradient on one-pixel edges.
     /// </summary>
-    [Fact]
-    public void DiscToSquare()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void DiscToSquare(int flowShrink)
     {
         var moving = Phantoms.Disc(64, 20);
         var target = Phantoms.Square(64, 40);
-        var settings = new RegistrationSettings { Metric = new MetricParameters(Alpha: 4, Gamma: 1, Power: 2), TimeSteps = 10, Sigma = 0.02 };
-        var x = new float[moving.Count * 2];
+        var settings = new RegistrationSettings { Metric = new MetricParameters(Alpha: 4, Gamma: 1, Power: 2), TimeSteps = 10, Sigma = 0.02, FlowShrink = flowShrink };
+        var x = new float[new VectorShootingProblem<float>(target, moving, new SsdDataTerm<float>(settings.Sigma), settings).Dimension];
         foreach (double blur in new[] { 2.0, 1.0, 0.0 })
         {
             ScalarField<float> m = moving.Clone(), t = target.Clone();
@@ -168,7 +181,7 @@ public class VectorShootingTests(ITestOutputHelper output)
 
     private static long AllocatedPerEvaluation(ImageGeometry g, out long fieldBytes)
     {
-        var settings = new RegistrationSettings { TimeSteps = 4 };
+        var settings = new RegistrationSettings { TimeSteps = 4, FlowShrink = 1 };
         var problem = new VectorShootingProblem<float>(ShootingTestFields.Blobs(g, 1).Convert<float>(), ShootingTestFields.Blobs(g, 0).Convert<float>(),
             new SsdDataTerm<float>(0.1), settings);
         float[] x = ShootingTestFields.SmoothMomentum<float>(g, settings.Metric, 1, 1.0).Data;
