@@ -8,35 +8,40 @@ namespace Geometrize.Cli.Commands;
 
 /// <summary>
 /// <c>geometrize compare --displacement A --truth B [--mask M] [--json]</c>: end-point error between two
-/// displacement fields.
+/// displacement fields; <c>geometrize compare --image A --reference B</c>: intensity agreement of two images.
 /// </summary>
 public sealed class CompareCommand : ICommand
 {
     /// <inheritdoc />
     public string Name => "compare";
     /// <inheritdoc />
-    public string Summary => "end-point error of a displacement field against a known one";
+    public string Summary => "end-point error of a displacement against a known one, or MSE/NCC of two images";
     /// <inheritdoc />
-    public string Usage => "compare --displacement FIELD --truth FIELD [--mask IMG] [--json]";
+    public string Usage => "compare --displacement FIELD --truth FIELD [--mask IMG] [--json] | compare --image IMG --reference IMG [--json]";
     /// <inheritdoc />
     public string Description =>
         "Both fields use the ITK/ANTs displacement convention (as 'register' and 'synthesize' write them). The\n" +
         "estimate is resampled onto the truth's grid when the grids differ. Prints the mean and largest end-point\n" +
         "error |u - u_true|, in voxels (each axis in its own voxel size) and in mm, over the voxels where the mask\n" +
-        "is positive (default: all), and the mean length of the true displacement for scale.";
+        "is positive (default: all), and the mean length of the true displacement for scale.\n" +
+        "With --image and --reference (same grid) prints the mean squared difference and the normalised\n" +
+        "cross-correlation of the two images, in their own intensity units (as register's mse_after).";
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         new("displacement", "FIELD", "the estimated displacement field (a register output folder or a file)"),
         new("truth", "FIELD", "the true displacement field"),
         new("mask", "IMG", "voxels to average over (positive values), on the truth's grid"),
+        new("image", "IMG", "an image to compare with --reference (e.g. a warped moving image)"),
+        new("reference", "IMG", "the image it should match (e.g. the fixed image), on the same grid"),
         new("json", null, "print the result as JSON"),
     ];
 
     /// <inheritdoc />
     public int Run(CommandLine args, TextWriter stdout, TextWriter stderr)
     {
-        args.RequirePositionals(0, 0, "no positional arguments (use --displacement and --truth)");
+        args.RequirePositionals(0, 0, "no positional arguments (use --displacement and --truth, or --image and --reference)");
+        if (args.Has("image") || args.Has("reference")) return CompareImages(args, stdout);
         string estimatePath = Required(args, "displacement"), truthPath = Required(args, "truth");
         if (Directory.Exists(estimatePath)) estimatePath = Path.Combine(estimatePath, "displacement.nii.gz");
         var truth = DisplacementWarp.RequireDisplacement(ImageIO.Read(truthPath), truthPath);
@@ -75,6 +80,31 @@ public sealed class CompareCommand : ICommand
         }
         stdout.WriteLine(string.Create(inv, $"end-point error over {errors.Count} voxels: mean {errors.MeanVoxel:0.0000} voxel ({errors.MeanMm:0.0000} mm), largest {errors.MaxVoxel:0.000} voxel ({errors.MaxMm:0.000} mm)"));
         stdout.WriteLine(string.Create(inv, $"true displacement: mean {scale.MeanVoxel:0.000} voxel, largest {scale.MaxVoxel:0.000} voxel"));
+        return 0;
+    }
+
+    private int CompareImages(CommandLine args, TextWriter stdout)
+    {
+        if (args.Has("displacement") || args.Has("truth"))
+            throw new UsageException("give either --displacement and --truth, or --image and --reference, not both.", Usage);
+        string imagePath = Required(args, "image"), referencePath = Required(args, "reference");
+        var image = ImageIO.Read(imagePath);
+        var reference = ImageIO.Read(referencePath);
+        if (!image.Geometry.IsSameGrid(reference.Geometry))
+            throw new GridMismatchException($"{imagePath} ({image.Geometry}) and {referencePath} ({reference.Geometry}) are not on the same grid; resample one first (geometrize apply).");
+        if (image.Components != 1 || reference.Components != 1)
+            throw new InvalidParameterException("--image", "both images must be scalar (one component per voxel).");
+        image.RequireFinite($"{imagePath} (--image)");
+        reference.RequireFinite($"{referencePath} (--reference)");
+        double mse = ImageRegistration.MeanSquaredError(image.Data, reference.Data);
+        double ncc = Geometrize.Registration.DataTerms.NccDataTerm<float>.Correlation(image.Data, reference.Data);
+        if (args.Has("json"))
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["mse"] = mse, ["ncc"] = ncc, ["voxels"] = image.Geometry.Count },
+                new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mse {mse:0.####}, ncc {ncc:0.######} over {image.Geometry.Count} voxels"));
         return 0;
     }
 
