@@ -12,6 +12,8 @@ public enum RegistrationMethod
     Shooting,
     /// <summary>Geodesic shooting from a scalar momentum P_0, m_0 = P_0∇I_0 (Vialard et al. 2012).</summary>
     ShootingScalar,
+    /// <summary>Metamorphosis: shooting from (I_0, p_0) that both deforms and re-colours the image (Trouvé &amp; Younes 2005).</summary>
+    Metamorphosis,
 }
 
 /// <summary>Similarity term.</summary>
@@ -60,6 +62,11 @@ public sealed record RegistrationSettings
     public double Tolerance { get; init; } = 1e-4;
     /// <summary>Optimiser; null means the method's default (L-BFGS for shooting, gradient descent for LDDMM).</summary>
     public OptimizerKind? Optimizer { get; init; }
+    /// <summary>
+    /// Metamorphosis trade-off ρ ∈ [0, 1] (<c>--rho</c>): 0 pure deformation (exactly <c>shooting-scalar</c>), 1 pure
+    /// intensity change (no deformation); see <see cref="MetamorphosisProblem{T}"/>. Used only by that method.
+    /// </summary>
+    public double MetamorphosisRho { get; init; } = 0.05;
     /// <summary>Zero-pad FFT grids to 2·3·5-smooth sizes.</summary>
     public bool PadToFastSizes { get; init; } = true;
 
@@ -78,6 +85,7 @@ public sealed record RegistrationSettings
             throw new InvalidParameterException("--iterations", $"has {Iterations.Length} levels but --shrink has {Shrink.Length}; give one iteration count per level (e.g. --shrink 4x2x1 --iterations 100x50x25).");
         if (Shrink.Any(f => f < 1)) throw new InvalidParameterException("--shrink", "factors must be at least 1.");
         if (Iterations.Any(n => n < 0)) throw new InvalidParameterException("--iterations", "counts must be zero or positive.");
+        Diffeomorphisms.MetamorphosisShooting<double>.RequireRho(MetamorphosisRho);
         if (!(Tolerance >= 0)) throw new InvalidParameterException("--tolerance", $"must be zero or positive, got {Tolerance}.");
         return this;
     }
