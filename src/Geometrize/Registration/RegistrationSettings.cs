@@ -66,7 +66,7 @@ public sealed record RegistrationSettings
     /// Metamorphosis trade-off ρ ∈ [0, 1] (<c>--rho</c>): 0 pure deformation (exactly <c>shooting-scalar</c>), 1 pure
     /// intensity change (no deformation); see <see cref="MetamorphosisProblem{T}"/>. Used only by that method.
     /// </summary>
-    public double MetamorphosisRho { get; init; } = 0.05;
+    public double MetamorphosisRho { get; init; } = 0.01;
     /// <summary>Zero-pad FFT grids to 2·3·5-smooth sizes.</summary>
     public bool PadToFastSizes { get; init; } = true;
 
