@@ -86,7 +86,7 @@ public class MetamorphosisTests
         meta.Problem.Warp(meta.Parameters, warpOnly);
         double warpOnlySsd = Ssd(warpOnly.Data, target.Data);
         output.WriteLine($"SSD before {before:0.00}; shooting {lddmm:0.000} ({shooting.Seconds:0.00} s, det min {detShooting:0.000}); "
-            + $"metamorphosis {metamorphosis:0.000} ({meta.Seconds:0.00} s, det min {detMeta:0.000}), its deformation alone {warpOnlySsd:0.000}; "
+            + $"metamorphosis {metamorphosis:0.000} ({meta.Seconds:0.00} s, det min {detMeta:0.000} inverse, {detForward:0.000} forward), its deformation alone {warpOnlySsd:0.000}; "
             + $"Z at the dot {change[29, 7]:0.000}; ratio {metamorphosis / lddmm:0.000}");
         Assert.True(metamorphosis < 0.1 * lddmm, $"metamorphosis SSD {metamorphosis} vs shooting {lddmm}");
         Assert.True(detMeta > 0 && detForward > 0, $"det min {detMeta} (inverse), {detForward} (forward)");
