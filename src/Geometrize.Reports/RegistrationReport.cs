@@ -11,6 +11,7 @@ namespace Geometrize.Reports;
 /// <c>report.png</c> of a registration: one row of panels per view — fixed, moving, warped, |fixed − moving|,
 /// |fixed − warped|, deformed grid, Jacobian determinant — and the energy curve below, with a header line of
 /// the summary figures. 2-D results have one row; 3-D results show the middle axial, coronal and sagittal slices.
+/// Metamorphosis results add a row: the images I_t along the path, the intensity change and |fixed − I_1|.
 /// </summary>
 /// <remarks>
 /// <para>Scales: fixed, moving and warped share one gray window (the range of fixed and moving together); the two
@@ -40,8 +41,14 @@ public static class RegistrationReport
     public const int CellHeight = TitleHeight + PanelSize + Margin;
 
     /// <summary>Pixel size of the report for a <paramref name="dimension"/>-D registration: 1 (2-D) or 3 (3-D) rows of panels plus the energy row.</summary>
-    public static (int Width, int Height) CanvasSize(int dimension) =>
-        (Columns * CellWidth, HeaderHeight + (dimension == 3 ? 3 : 1) * CellHeight + CellHeight);
+    public static (int Width, int Height) CanvasSize(int dimension) => CanvasSize(dimension, pathRow: false);
+
+    /// <summary>
+    /// Pixel size of the report, with one more row of panels when <paramref name="pathRow"/> (metamorphosis: the images
+    /// I_t along the path, the intensity change and the final residual).
+    /// </summary>
+    public static (int Width, int Height) CanvasSize(int dimension, bool pathRow) =>
+        (Columns * CellWidth, HeaderHeight + ((dimension == 3 ? 3 : 1) + (pathRow ? 1 : 0)) * CellHeight + CellHeight);
 
     /// <summary>
     /// Renders the report of <paramref name="result"/> to <paramref name="path"/> (PNG, written atomically), with
@@ -91,7 +98,8 @@ public static class RegistrationReport
         var indexDisplacement = new VectorField<float>(g, d);
         DisplacementFields.PhysicalToIndexDisplacement(result.Displacement, indexDisplacement);
 
-        var (width, height) = CanvasSize(d);
+        bool pathRow = result.PathImages is { Count: > 0 } && result.IntensityChange != null;
+        var (width, height) = CanvasSize(d, pathRow);
         var canvas = new Canvas(width, height, ColorMaps.White);
         canvas.Text(Margin, 6, Header(result, detMin, detMax), ColorMaps.Black, 2);
 
@@ -115,9 +123,47 @@ public static class RegistrationReport
             Panel(canvas, 6, y, "DET JACOBIAN", where + $"MIN {Num(detMin)} MAX {Num(detMax)}",
                 DisplaySlice.Extract(g, result.Jacobian.Data, o), v => ColorMaps.Jacobian(v, detRange));
         }
-        int energyTop = HeaderHeight + views.Length * CellHeight;
+        int rows = views.Length;
+        if (pathRow) PathRow(canvas, HeaderHeight + rows++ * CellHeight, result, f, lo, hi);
+        int energyTop = HeaderHeight + rows * CellHeight;
         EnergyPlot.Draw(canvas, Margin, energyTop + Margin, width - 2 * Margin, CellHeight - 2 * Margin, result.History);
         return canvas;
+    }
+
+    /// <summary>
+    /// Metamorphosis row (middle axial slice in 3-D): I_t at the stored times in the gray window of the images, the
+    /// accumulated intensity change Z_1 (blue negative, red positive, full colour at max |Z_1|) and |fixed − I_1|.
+    /// </summary>
+    private static void PathRow(Canvas canvas, int y, RegistrationResult result, ReadOnlySpan<float> f, double lo, double hi)
+    {
+        var g = result.IntensityChange!.Geometry;
+        var path = result.PathImages!;
+        int columns = Math.Min(path.Count, Columns - 2);
+        string window = $"{Num(lo)}..{Num(hi)}";
+        for (int j = 0; j < columns; j++)
+        {
+            double t = columns == 1 ? 1 : (double)j / (columns - 1);
+            int index = columns == 1 ? path.Count - 1 : (int)Math.Round(t * (path.Count - 1));
+            Panel(canvas, j, y, string.Create(CultureInfo.InvariantCulture, $"I(T={t:0.00})"), window,
+                DisplaySlice.Extract(g, path[index].Data, SliceOrientation.Axial), v => ColorMaps.Gray(v, lo, hi));
+        }
+        var z = result.IntensityChange.Data;
+        double zMax = 0;
+        foreach (float v in z) if (float.IsFinite(v)) zMax = Math.Max(zMax, Math.Abs(v));
+        if (!(zMax > 0)) zMax = 1;
+        Panel(canvas, columns, y, "INTENSITY CHANGE", $"+-{Num(zMax)}", DisplaySlice.Extract(g, z, SliceOrientation.Axial),
+            v => ColorMaps.Diverging(v / zMax));
+        var last = path[^1].Data;
+        var residual = new float[f.Length];
+        double rMax = 0;
+        for (int i = 0; i < residual.Length; i++)
+        {
+            residual[i] = Math.Abs(f[i] - last[i]);
+            if (float.IsFinite(residual[i])) rMax = Math.Max(rMax, residual[i]);
+        }
+        if (!(rMax > 0)) rMax = 1;
+        Panel(canvas, columns + 1, y, "|FIXED-I(1)|", $"0..{Num(rMax)}", DisplaySlice.Extract(g, residual, SliceOrientation.Axial),
+            v => ColorMaps.Gray(v, 0, rMax));
     }
 
     private static Placement Panel(Canvas canvas, int column, int top, string title, string info, DisplaySlice slice, Func<float, Rgb24> colour)

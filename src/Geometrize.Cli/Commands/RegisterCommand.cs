@@ -32,7 +32,8 @@ public sealed class RegisterCommand : ICommand
         "                                (ITK/ANTs layout; 'geometrize apply' and antsApplyTransforms read it)\n" +
         "  inverse_displacement.nii.gz   the inverse map's displacement\n" +
         "  jacobian.nii.gz               det D(x + u(x))\n" +
-        "  momentum.nii.gz               initial momentum (shooting methods)\n" +
+        "  momentum.nii.gz               initial momentum (shooting methods, metamorphosis)\n" +
+        "  intensity_change.nii.gz       metamorphosis: accumulated intensity change (matched image = warped + it)\n" +
         "  energy.csv, summary.json      energy per iteration; method, time, MSE/NCC before and after, Jacobian range\n" +
         "  report.png                    fixed, moving, warped, differences, deformed grid, Jacobian, energy curve\n" +
         "Progress is shown on standard error (a live line on a terminal, plain lines otherwise). Ctrl-C cancels\n" +
@@ -44,7 +45,8 @@ public sealed class RegisterCommand : ICommand
         new("fixed", "F", "fixed (target) image: the grid of every output"),
         new("moving", "M", "moving (source) image, deformed onto the fixed one"),
         new("output", "DIR", "output folder, created when missing"),
-        new("method", "M", $"shooting (vector momentum m_0, Singh 2013), lddmm (velocities v_t, Beg 2005), shooting-scalar (P_0, Vialard 2012) (default {RegistrationProblems.Name(Defaults.Method)})"),
+        new("method", "M", $"shooting (vector momentum m_0, Singh 2013), lddmm (velocities v_t, Beg 2005), shooting-scalar (P_0, Vialard 2012), metamorphosis (deformation plus intensity change, p_0) (default {RegistrationProblems.Name(Defaults.Method)})"),
+        new("rho", "R", $"metamorphosis trade-off in [0, 1]: 0 pure deformation (= shooting-scalar), 1 pure intensity blending (default {Num(Defaults.MetamorphosisRho)})"),
         new("metric", "D", $"similarity: ssd (squared differences), ncc (normalised cross-correlation), lncc (local NCC) (default {Defaults.DataTerm.ToString().ToLowerInvariant()})"),
         new("radius", "R", $"LNCC window radius r in voxels, window side 2r+1 (default {Defaults.LnccRadius})"),
         new("sigma", "S", $"noise level sigma of the data term, on intensities in [0, 1]: D is divided by sigma^2 (default {Num(Defaults.Sigma)})"),
@@ -122,6 +124,7 @@ public sealed class RegisterCommand : ICommand
             Iterations = args.GetString("iterations") is { } it ? RegistrationSettings.ParseSchedule(it, "--iterations") : Defaults.Iterations,
             Tolerance = args.GetDouble("tolerance", Defaults.Tolerance),
             Optimizer = args.GetString("optimizer") is { } o ? ParseOptimizer(o) : null,
+            MetamorphosisRho = args.GetDouble("rho", Defaults.MetamorphosisRho),
         };
         if (args.Has("flow-shrink") && settings.Method != RegistrationMethod.Shooting && settings.FlowShrink != 1)
             throw new InvalidParameterException("--flow-shrink", $"applies to the shooting method only; {RegistrationProblems.Name(settings.Method)} computes its flow on the image grid.");
@@ -152,7 +155,8 @@ public sealed class RegisterCommand : ICommand
         "shooting" => RegistrationMethod.Shooting,
         "lddmm" => RegistrationMethod.Lddmm,
         "shooting-scalar" => RegistrationMethod.ShootingScalar,
-        _ => throw new InvalidParameterException("--method", $"'{text}' is not a method; use shooting, lddmm or shooting-scalar."),
+        "metamorphosis" => RegistrationMethod.Metamorphosis,
+        _ => throw new InvalidParameterException("--method", $"'{text}' is not a method; use shooting, lddmm, shooting-scalar or metamorphosis."),
     };
 
     private static DataTermKind ParseDataTerm(string text) => text.ToLowerInvariant() switch

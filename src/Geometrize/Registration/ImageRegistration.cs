@@ -102,9 +102,27 @@ public static class ImageRegistration
         ScalarField<float>? scalarMomentum = null;
         int d = fg.Dimension;
         if (problem.Method == RegistrationProblems.Name(RegistrationMethod.Shooting) && problem.ParameterComponents == d)
+<<<<<<< HEAD
             momentum = OnGrid(GridToPhysical(new VectorField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone(), d)), fg);
         else if (problem.Method == RegistrationProblems.Name(RegistrationMethod.ShootingScalar) && problem.ParameterComponents == 1)
             scalarMomentum = OnGrid(new ScalarField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone()), fg);
+=======
+            momentum = OnGrid(GridToPhysical(new VectorField<float>(pg, (float[])ms.Parameters.Clone(), d)), fg);
+        else if ((problem.Method == RegistrationProblems.Name(RegistrationMethod.ShootingScalar) || problem is IIntensityChangeProblem<float>)
+            && problem.ParameterComponents == 1)
+            scalarMomentum = OnGrid(new ScalarField<float>(pg, (float[])ms.Parameters.Clone()), fg);
+>>>>>>> meta
+
+        // Metamorphosis: the matched image is the geometric warp plus the accumulated intensity change.
+        ScalarField<float>? change = null;
+        ScalarField<float>[]? path = null;
+        var matched = warped;
+        if (problem is IIntensityChangeProblem<float> intensity)
+        {
+            (change, path) = IntensityChangeResults.Compute(intensity, pg, ms.Parameters, fg, min, range);
+            matched = new ScalarField<float>(fg);
+            System.Numerics.Tensors.TensorPrimitives.Add(warped.Span, change.Span, matched.Span);
+        }
 
         return new RegistrationResult
         {
@@ -122,9 +140,12 @@ public static class ImageRegistration
             Momentum = momentum,
             ScalarMomentum = scalarMomentum,
             MseBefore = MeanSquaredError(fixedField.Data, movingOnFixed.Data),
-            MseAfter = MeanSquaredError(fixedField.Data, warped.Data),
+            MseAfter = MeanSquaredError(fixedField.Data, matched.Data),
             NccBefore = NccDataTerm<float>.Correlation(fixedField.Data, movingOnFixed.Data),
-            NccAfter = NccDataTerm<float>.Correlation(fixedField.Data, warped.Data),
+            NccAfter = NccDataTerm<float>.Correlation(fixedField.Data, matched.Data),
+            IntensityChange = change,
+            PathImages = path,
+            MseAfterDeformationOnly = change != null ? MeanSquaredError(fixedField.Data, warped.Data) : double.NaN,
             JacobianMin = jMin,
             JacobianMax = jMax,
         };

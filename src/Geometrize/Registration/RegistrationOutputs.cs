@@ -13,7 +13,8 @@ namespace Geometrize.Registration;
 /// <c>warped.png</c> when it is PNG (the fixed image's family, same pixel type as the fixed image for PNG);
 /// <c>displacement.nii.gz</c> and <c>inverse_displacement.nii.gz</c> (ITK/ANTs vector layout: 5-D, intent vector,
 /// float32 physical LPS millimetres, fixed point x ↦ moving point x + u(x)); <c>jacobian.nii.gz</c>;
-/// <c>momentum.nii.gz</c> for shooting methods (vector m_0 in LPS components, or scalar P_0); <c>energy.csv</c>;
+/// <c>momentum.nii.gz</c> for shooting methods (vector m_0 in LPS components, or scalar P_0 / metamorphosis p_0);
+/// <c>intensity_change.nii.gz</c> for metamorphosis (accumulated intensity change Z_1, original units); <c>energy.csv</c>;
 /// <c>summary.json</c> (<see cref="SummaryJson"/>). Fields are always NIfTI because that is what ITK, ANTs and
 /// viewers read as displacement fields; the warped image also follows the input family for convenience.</para>
 /// <para><b>No partial outputs.</b> Everything is written into a fresh hidden sibling folder
@@ -79,6 +80,7 @@ public static class RegistrationOutputs
             Number(w, "mse_after", result.MseAfter);
             Number(w, "ncc_before", result.NccBefore);
             Number(w, "ncc_after", result.NccAfter);
+            if (result.IntensityChange != null) Number(w, "mse_after_deformation_only", result.MseAfterDeformationOnly);
             Number(w, "jacobian_min", result.JacobianMin);
             Number(w, "jacobian_max", result.JacobianMax);
             Number(w, "energy_regularity", result.FinalEnergy.Regularity);
@@ -89,6 +91,7 @@ public static class RegistrationOutputs
             w.WriteString("data_term", s.DataTerm.ToString().ToLowerInvariant());
             Number(w, "sigma", s.Sigma);
             if (s.DataTerm == DataTermKind.Lncc) w.WriteNumber("radius", s.LnccRadius);
+            if (s.Method == RegistrationMethod.Metamorphosis) Number(w, "rho", s.MetamorphosisRho);
             Number(w, "alpha", s.Metric.Alpha);
             Number(w, "gamma", s.Metric.Gamma);
             Number(w, "s", s.Metric.Power);
@@ -148,6 +151,7 @@ public static class RegistrationOutputs
         WriteImage("jacobian.nii.gz", Image.FromField(result.Jacobian), float32);
         if (result.Momentum != null) WriteImage("momentum.nii.gz", Image.FromField(result.Momentum), float32);
         else if (result.ScalarMomentum != null) WriteImage("momentum.nii.gz", Image.FromField(result.ScalarMomentum), float32);
+        if (result.IntensityChange != null) WriteImage("intensity_change.nii.gz", Image.FromField(result.IntensityChange), float32);
         Text("energy.csv", EnergyCsv(result.History));
         Text("summary.json", SummaryJson(result));
         return names;

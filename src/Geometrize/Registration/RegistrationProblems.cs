@@ -18,14 +18,16 @@ public static class RegistrationProblems
         [RegistrationMethod.Shooting] = (f, m, d, s) => new VectorShootingProblem<float>(f, m, d, s),
         [RegistrationMethod.Lddmm] = (f, m, d, s) => new LddmmProblem<float>(f, m, d, s),
         [RegistrationMethod.ShootingScalar] = (f, m, d, s) => new ScalarShootingProblem<float>(f, m, d, s),
+        [RegistrationMethod.Metamorphosis] = (f, m, d, s) => new MetamorphosisProblem<float>(f, m, d, s),
     };
 
-    /// <summary>The command-line name of a method: <c>lddmm</c>, <c>shooting</c>, <c>shooting-scalar</c>.</summary>
+    /// <summary>The command-line name of a method: <c>lddmm</c>, <c>shooting</c>, <c>shooting-scalar</c>, <c>metamorphosis</c>.</summary>
     public static string Name(RegistrationMethod method) => method switch
     {
         RegistrationMethod.Lddmm => "lddmm",
         RegistrationMethod.Shooting => "shooting",
         RegistrationMethod.ShootingScalar => "shooting-scalar",
+        RegistrationMethod.Metamorphosis => "metamorphosis",
         _ => method.ToString().ToLowerInvariant(),
     };
 

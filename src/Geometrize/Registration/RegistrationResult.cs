@@ -38,9 +38,18 @@ public sealed class RegistrationResult
     public VectorField<float>? Momentum { get; init; }
     /// <summary>Initial scalar momentum P_0 (scalar shooting), else null.</summary>
     public ScalarField<float>? ScalarMomentum { get; init; }
+    /// <summary>
+    /// Metamorphosis: the accumulated intensity change Z_1 on the fixed grid in original intensity units (the matched
+    /// image is <see cref="Warped"/> + Z_1), else null.
+    /// </summary>
+    public ScalarField<float>? IntensityChange { get; init; }
+    /// <summary>Metamorphosis: images I_t along the path at equally spaced times from 0 to 1 (fixed grid, original units), else null.</summary>
+    public IReadOnlyList<ScalarField<float>>? PathImages { get; init; }
+    /// <summary>Metamorphosis: MSE of the deformation alone (<see cref="Warped"/> against fixed); NaN for other methods.</summary>
+    public double MseAfterDeformationOnly { get; init; } = double.NaN;
     /// <summary>Mean squared intensity difference before registration (moving resampled by identity), original units.</summary>
     public required double MseBefore { get; init; }
-    /// <summary>Mean squared intensity difference after registration, original units.</summary>
+    /// <summary>Mean squared intensity difference after registration, original units (metamorphosis: of the matched image <see cref="Warped"/> + <see cref="IntensityChange"/>).</summary>
     public required double MseAfter { get; init; }
     /// <summary>Global normalised cross-correlation before.</summary>
     public required double NccBefore { get; init; }

@@ -12,6 +12,8 @@ public enum RegistrationMethod
     Shooting,
     /// <summary>Geodesic shooting from a scalar momentum P_0, m_0 = P_0∇I_0 (Vialard et al. 2012).</summary>
     ShootingScalar,
+    /// <summary>Metamorphosis: shooting from (I_0, p_0) that both deforms and re-colours the image (Trouvé &amp; Younes 2005).</summary>
+    Metamorphosis,
 }
 
 /// <summary>Similarity term.</summary>
@@ -70,6 +72,10 @@ public sealed record RegistrationSettings
     /// hands each level's problem the factor relative to that level's grid. The other methods ignore it.
     /// </summary>
     public int FlowShrink { get; init; } = 2;
+    /// Metamorphosis trade-off ρ ∈ [0, 1] (<c>--rho</c>): 0 pure deformation (exactly <c>shooting-scalar</c>), 1 pure
+    /// intensity change (no deformation); see <see cref="MetamorphosisProblem{T}"/>. Used only by that method.
+    /// </summary>
+    public double MetamorphosisRho { get; init; } = 0.01;
     /// <summary>Zero-pad FFT grids to 2·3·5-smooth sizes.</summary>
     public bool PadToFastSizes { get; init; } = true;
 
@@ -89,6 +95,7 @@ public sealed record RegistrationSettings
         if (Shrink.Any(f => f < 1)) throw new InvalidParameterException("--shrink", "factors must be at least 1.");
         if (Iterations.Any(n => n < 0)) throw new InvalidParameterException("--iterations", "counts must be zero or positive.");
         if (FlowShrink is < 1 or > 16) throw new InvalidParameterException("--flow-shrink", $"must be between 1 and 16, got {FlowShrink}.");
+        Diffeomorphisms.MetamorphosisShooting<double>.RequireRho(MetamorphosisRho);
         if (!(Tolerance >= 0)) throw new InvalidParameterException("--tolerance", $"must be zero or positive, got {Tolerance}.");
         return this;
     }
