@@ -102,16 +102,10 @@ public static class ImageRegistration
         ScalarField<float>? scalarMomentum = null;
         int d = fg.Dimension;
         if (problem.Method == RegistrationProblems.Name(RegistrationMethod.Shooting) && problem.ParameterComponents == d)
-<<<<<<< HEAD
             momentum = OnGrid(GridToPhysical(new VectorField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone(), d)), fg);
-        else if (problem.Method == RegistrationProblems.Name(RegistrationMethod.ShootingScalar) && problem.ParameterComponents == 1)
-            scalarMomentum = OnGrid(new ScalarField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone()), fg);
-=======
-            momentum = OnGrid(GridToPhysical(new VectorField<float>(pg, (float[])ms.Parameters.Clone(), d)), fg);
         else if ((problem.Method == RegistrationProblems.Name(RegistrationMethod.ShootingScalar) || problem is IIntensityChangeProblem<float>)
             && problem.ParameterComponents == 1)
-            scalarMomentum = OnGrid(new ScalarField<float>(pg, (float[])ms.Parameters.Clone()), fg);
->>>>>>> meta
+            scalarMomentum = OnGrid(new ScalarField<float>(problem.ParameterGeometry, (float[])ms.Parameters.Clone()), fg);
 
         // Metamorphosis: the matched image is the geometric warp plus the accumulated intensity change.
         ScalarField<float>? change = null;
