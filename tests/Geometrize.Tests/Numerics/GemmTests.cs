@@ -55,8 +55,13 @@ public class GemmTests
     [MemberData(nameof(EdgeShapes))]
     public void DefaultPathMatchesReference(int m, int n, int k)
     {
-        CheckAgainstReference<double>(m, n, k, false, true, 1.0, 0.0, kernel: null, forceBlocked: false);
-        CheckAgainstReference<float>(m, n, k, true, false, 2.0, 1.0, kernel: null, forceBlocked: false);
+        // Small products take the unpacked loop here, larger ones the blocked kernel.
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                CheckAgainstReference<double>(m, n, k, ta, tb, 1.0, 0.0, kernel: null, forceBlocked: false);
+                CheckAgainstReference<float>(m, n, k, ta, tb, 2.0, 1.0, kernel: null, forceBlocked: false);
+            }
     }
 
     [Theory]

@@ -32,10 +32,6 @@ internal sealed unsafe class GemmBlocked<T> where T : unmanaged, IFloatingPointI
     public static GemmBlocked<T> ForThisThread => t_context ??= new GemmBlocked<T>();
 
     private const int MR = GemmMicroKernels.MR;
-    static readonly int XKC = int.Parse(Environment.GetEnvironmentVariable("XKC") ?? "256");
-    static readonly int XNC = int.Parse(Environment.GetEnvironmentVariable("XNC") ?? "4080");
-    static readonly int XMCF = int.Parse(Environment.GetEnvironmentVariable("XMCF") ?? "144");
-    static readonly int XMCD = int.Parse(Environment.GetEnvironmentVariable("XMCD") ?? "72");
 
     // Call state, written by the calling thread before any parallel section and only read by workers.
     private T* _a, _b, _c;
@@ -95,8 +91,8 @@ internal sealed unsafe class GemmBlocked<T> where T : unmanaged, IFloatingPointI
         // Block sizes for 32 KiB L1 / 512 KiB L2 per core (Zen 3, similar on recent Intel): a KC×NR panel of B
         // is 16 KiB, an MC×KC block of A about 144 KiB. Blocks along k are balanced so that no thin remainder
         // slice pays the tile store for little work; the k blocking alone fixes the summation order.
-        int kcMax = XKC, ncMax = XNC / _nr * _nr;
-        _mc = (sizeof(T) == 4 ? XMCF : XMCD);
+        int kcMax = 256, ncMax = 4080 / _nr * _nr;
+        _mc = sizeof(T) == 4 ? 144 : 72;
         int kBlocks = (k + kcMax - 1) / kcMax;
         int kcBalanced = (k + kBlocks - 1) / kBlocks;
         int ncBuffer = Math.Min(ncMax, (n + _nr - 1) / _nr * _nr);
