@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -12,7 +13,9 @@ namespace Geometrize.Benchmarks;
 /// <summary>
 /// Matrix product C ← A·B (row-major, no transposes, β = 0) at the sizes of issue 5, float and double, with
 /// GFLOP/s (2·m·n·k per product) from the median and the minimum time, to compare with numpy and PyTorch on
-/// OpenBLAS (bench/peers/matmul_numpy_torch.py). Threads: the <see cref="Threads"/> parameter, or only the value
+/// OpenBLAS (bench/peers/matmul_numpy_torch.py). <see cref="OpenBlas"/> times OpenBLAS's own cblas_?gemm on the
+/// same operands in the same run (Debian's libopenblas0-pthread; that case fails with a message where it is
+/// missing), which on a shared, loaded machine is the fairest comparison. Threads: the <see cref="Threads"/> parameter, or only the value
 /// of GEOMETRIZE_THREADS when that environment variable is set. Run with
 /// <c>dotnet run -c Release --project bench/Geometrize.Benchmarks -- --filter '*Gemm*' --job short</c>.
 /// </summary>
@@ -20,8 +23,12 @@ namespace Geometrize.Benchmarks;
 [MemoryDiagnoser]
 [MinColumn]
 [MedianColumn]
-public class GemmBenchmarks
+public unsafe class GemmBenchmarks
 {
+    // cblas_?gemm(order, transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc) and openblas_set_num_threads.
+    private static readonly nint OpenBlasLibrary = NativeLibrary.TryLoad("libopenblas.so.0", out var handle) ? handle : 0;
+    private const int CblasRowMajor = 101, CblasNoTrans = 111;
+
     private float[] _af = [], _bf = [], _cf = [];
     private double[] _ad = [], _bd = [], _cd = [];
     private int _m, _n, _k, _savedThreads;
@@ -55,15 +62,20 @@ public class GemmBenchmarks
         var rng = new Random(1);
         if (Precision == "float")
         {
-            _af = Enumerable.Range(0, _m * _k).Select(_ => (float)rng.NextDouble()).ToArray();
-            _bf = Enumerable.Range(0, _k * _n).Select(_ => (float)rng.NextDouble()).ToArray();
-            _cf = new float[_m * _n];
+            // Pinned so that the OpenBLAS case can pass raw pointers.
+            _af = GC.AllocateArray<float>(_m * _k, pinned: true);
+            _bf = GC.AllocateArray<float>(_k * _n, pinned: true);
+            _cf = GC.AllocateArray<float>(_m * _n, pinned: true);
+            for (int i = 0; i < _af.Length; i++) _af[i] = (float)rng.NextDouble();
+            for (int i = 0; i < _bf.Length; i++) _bf[i] = (float)rng.NextDouble();
         }
         else
         {
-            _ad = Enumerable.Range(0, _m * _k).Select(_ => rng.NextDouble()).ToArray();
-            _bd = Enumerable.Range(0, _k * _n).Select(_ => rng.NextDouble()).ToArray();
-            _cd = new double[_m * _n];
+            _ad = GC.AllocateArray<double>(_m * _k, pinned: true);
+            _bd = GC.AllocateArray<double>(_k * _n, pinned: true);
+            _cd = GC.AllocateArray<double>(_m * _n, pinned: true);
+            for (int i = 0; i < _ad.Length; i++) _ad[i] = rng.NextDouble();
+            for (int i = 0; i < _bd.Length; i++) _bd[i] = rng.NextDouble();
         }
     }
 
@@ -77,6 +89,29 @@ public class GemmBenchmarks
     {
         if (Precision == "float") Gemm.Multiply<float>(_af, _bf, _cf, _m, _n, _k);
         else Gemm.Multiply<double>(_ad, _bd, _cd, _m, _n, _k);
+    }
+
+    /// <summary>The same product by OpenBLAS (peer), with its thread count set to <see cref="Threads"/>.</summary>
+    [Benchmark]
+    public void OpenBlas()
+    {
+        if (OpenBlasLibrary == 0)
+            throw new InvalidOperationException("libopenblas.so.0 not found: apt-get install -y libopenblas0-pthread, or ignore this peer case.");
+        ((delegate* unmanaged<int, void>)NativeLibrary.GetExport(OpenBlasLibrary, "openblas_set_num_threads"))(Threads);
+        if (Precision == "float")
+        {
+            var sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)
+                NativeLibrary.GetExport(OpenBlasLibrary, "cblas_sgemm");
+            fixed (float* a = _af) fixed (float* b = _bf) fixed (float* c = _cf)
+                sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, _m, _n, _k, 1f, a, _k, b, _n, 0f, c, _n);
+        }
+        else
+        {
+            var dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)
+                NativeLibrary.GetExport(OpenBlasLibrary, "cblas_dgemm");
+            fixed (double* a = _ad) fixed (double* b = _bd) fixed (double* c = _cd)
+                dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, _m, _n, _k, 1.0, a, _k, b, _n, 0.0, c, _n);
+        }
     }
 }
 
