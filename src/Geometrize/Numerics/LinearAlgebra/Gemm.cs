@@ -21,7 +21,10 @@ public enum Transpose
 /// Vector256 + FMA, 6×32 / 6×16 on Vector512 where the CPU accelerates it), parallel over
 /// <see cref="Parallelism.MaxDegreeOfParallelism"/> threads with results bitwise independent of the thread count.
 /// Products with m·n·k below 4096 multiply-adds run an unpacked loop, which is faster at that size.
-/// Accumulation is in the element type, as in BLAS.
+/// Accumulation is in the element type, as in BLAS. Calls from several threads at once are safe: packing
+/// buffers and call state are per thread, and a call allocates nothing beyond them (when it runs on one thread;
+/// a parallel call pays the Task Parallel Library's own bookkeeping, about 1.7 KB per parallel section).
+/// Types other than float and double run the same blocked algorithm with a scalar micro-kernel.
 /// </remarks>
 public static class Gemm
 {
