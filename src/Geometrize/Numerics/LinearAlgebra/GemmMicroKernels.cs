@@ -64,7 +64,9 @@ internal static unsafe class GemmMicroKernels
         PrefetchTile(c, ldc, 2 * w * sizeof(T));
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        // Unrolled by two k steps: halves the loop overhead beside the 12 FMAs per step.
+        int p = 0;
+        for (; p + 1 < kc; p += 2)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + w);
@@ -80,8 +82,39 @@ internal static unsafe class GemmMicroKernels
             c40 = Fma(ar, b0, c40); c41 = Fma(ar, b1, c41);
             ar = Vector256.Create(a[5]);
             c50 = Fma(ar, b0, c50); c51 = Fma(ar, b1, c51);
-            a += MR;
-            b += 2 * w;
+            b0 = Vector256.Load(b + 2 * w);
+            b1 = Vector256.Load(b + 3 * w);
+            ar = Vector256.Create(a[6]);
+            c00 = Fma(ar, b0, c00); c01 = Fma(ar, b1, c01);
+            ar = Vector256.Create(a[7]);
+            c10 = Fma(ar, b0, c10); c11 = Fma(ar, b1, c11);
+            ar = Vector256.Create(a[8]);
+            c20 = Fma(ar, b0, c20); c21 = Fma(ar, b1, c21);
+            ar = Vector256.Create(a[9]);
+            c30 = Fma(ar, b0, c30); c31 = Fma(ar, b1, c31);
+            ar = Vector256.Create(a[10]);
+            c40 = Fma(ar, b0, c40); c41 = Fma(ar, b1, c41);
+            ar = Vector256.Create(a[11]);
+            c50 = Fma(ar, b0, c50); c51 = Fma(ar, b1, c51);
+            a += 2 * MR;
+            b += 4 * w;
+        }
+        if (p < kc)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + w);
+            var ar = Vector256.Create(a[0]);
+            c00 = Fma(ar, b0, c00); c01 = Fma(ar, b1, c01);
+            ar = Vector256.Create(a[1]);
+            c10 = Fma(ar, b0, c10); c11 = Fma(ar, b1, c11);
+            ar = Vector256.Create(a[2]);
+            c20 = Fma(ar, b0, c20); c21 = Fma(ar, b1, c21);
+            ar = Vector256.Create(a[3]);
+            c30 = Fma(ar, b0, c30); c31 = Fma(ar, b1, c31);
+            ar = Vector256.Create(a[4]);
+            c40 = Fma(ar, b0, c40); c41 = Fma(ar, b1, c41);
+            ar = Vector256.Create(a[5]);
+            c50 = Fma(ar, b0, c50); c51 = Fma(ar, b1, c51);
         }
         var al = Vector256.Create(alpha);
         if (beta == T.Zero)
