@@ -156,27 +156,4 @@ internal static class CoadjointTransport
         c[7] = j[2] * j[3] - j[0] * j[5];
         c[8] = j[0] * j[4] - j[1] * j[3];
     }
-
-    /// <summary>Semi-Lagrangian departure points q_a(x) = x_a − dt·v_a(x)/h_a (continuous indices).</summary>
-    public static void DeparturePoints<T>(VectorField<T> velocity, double dt, VectorField<T> points) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var g = velocity.Geometry;
-        int d = g.Dimension, nx = g.Nx, ny = g.Ny, n = g.Count;
-        var scale = new T[d];
-        for (int a = 0; a < d; a++) scale[a] = T.CreateTruncating(dt / g.Spacing[a]);
-        T[] v = velocity.Data, q = points.Data;
-        Parallelism.For(ny * g.Nz, (long)nx * d * 2, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                T y = T.CreateTruncating(r % ny), z = T.CreateTruncating(r / ny);
-                for (int x = 0, i = r * nx; x < nx; x++, i++)
-                {
-                    q[i] = T.CreateTruncating(x) - scale[0] * v[i];
-                    q[n + i] = y - scale[1] * v[n + i];
-                    if (d == 3) q[2 * n + i] = z - scale[2] * v[2 * n + i];
-                }
-            }
-        });
-    }
 }

@@ -34,7 +34,7 @@ public sealed partial class EpdiffShooting<T> where T : unmanaged, IFloatingPoin
     private readonly VectorField<T>[] _psi;     // ψ_0 … ψ_N
     private readonly VectorField<T>[] _points;  // departure points q_k = x − dt v_k/h, k = 0 … N−1
     private readonly VectorField<T> _m0, _v0, _jacobian, _sampled, _work;
-    private readonly T[] _ratios;
+    private readonly T[] _ratios, _stepScale;
 
     /// <summary>Prepares a flow with <paramref name="timeSteps"/> steps on the metric's grid.</summary>
     /// <param name="metric">The operator K turning momenta into velocities (its grid is the flow's grid).</param>
@@ -58,6 +58,8 @@ public sealed partial class EpdiffShooting<T> where T : unmanaged, IFloatingPoin
         _sampled = new VectorField<T>(Geometry);
         _work = new VectorField<T>(Geometry);
         _ratios = CoadjointTransport.SpacingRatios<T>(Geometry);
+        _stepScale = new T[d];
+        for (int a = 0; a < d; a++) _stepScale[a] = T.CreateTruncating(1.0 / timeSteps / Geometry.Spacing[a]);
         InitializeAdjoint();
     }
 
@@ -91,7 +93,6 @@ public sealed partial class EpdiffShooting<T> where T : unmanaged, IFloatingPoin
         if (momentum.Length != _m0.Data.Length)
             throw new GridMismatchException($"the momentum has {momentum.Length} values; the flow needs {_m0.Data.Length} ({Geometry.Dimension} components on {Geometry}).");
         momentum.CopyTo(_m0.Data);
-        double dt = 1.0 / TimeSteps;
         for (int k = 0; k < TimeSteps; k++)
         {
             var v = k == 0 ? _v0 : _work;
@@ -101,7 +102,7 @@ public sealed partial class EpdiffShooting<T> where T : unmanaged, IFloatingPoin
                 Momentum(k, _work);
                 Metric.ApplyK(_work, _work);
             }
-            CoadjointTransport.DeparturePoints(v, dt, _points[k]);
+            DisplacementFields.DeparturePoints(_psi[0], v.Data, _stepScale, _points[k]);
             Interpolation.Interpolate(_psi[k], _points[k], _psi[k + 1], BoundaryMode.Border);
         }
     }

@@ -179,12 +179,7 @@ public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloa
     }
 
     /// <summary>y = x − dt·v(x)/h, the departure points of the semi-Lagrangian step (index units).</summary>
-    private void DeparturePoints(VectorField<T> v, VectorField<T> points)
-    {
-        var id = _psi[0];
-        for (int a = 0; a < _d; a++)
-            TensorPrimitives.MultiplyAdd<T>(v.Component(a), -_stepScale[a], id.Component(a), points.Component(a));
-    }
+    private void DeparturePoints(VectorField<T> v, VectorField<T> points) => DisplacementFields.DeparturePoints(_psi[0], v.Data, _stepScale, points);
 
     private void RequireShot()
     {

@@ -163,4 +163,23 @@ public static class DisplacementFields
             }
         });
     }
+
+    /// <summary>
+    /// Departure points of a semi-Lagrangian step, q_a(x) = x_a − s_a·v_a(x) in continuous voxel indices, where
+    /// s_a = dt/h_a turns a physical velocity into an index displacement and <paramref name="identity"/> holds x.
+    /// </summary>
+    /// <param name="identity">The identity map of the grid (<see cref="IdentityMap{T}"/>).</param>
+    /// <param name="velocity">d velocity components on the grid, component-major (physical units).</param>
+    /// <param name="stepOverSpacing">s_a = dt/h_a per axis.</param>
+    /// <param name="points">Output q, d components.</param>
+    public static void DeparturePoints<T>(VectorField<T> identity, ReadOnlySpan<T> velocity, ReadOnlySpan<T> stepOverSpacing, VectorField<T> points)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = identity.Geometry.Dimension, n = identity.Count;
+        FieldRequirements.SameGrid(identity.Geometry, points.Geometry, "identity map and departure points");
+        if (velocity.Length != d * n || stepOverSpacing.Length != d || points.Components != d)
+            throw new GridMismatchException($"departure points need {d} velocity components and {d} step scales on {identity.Geometry}.");
+        for (int a = 0; a < d; a++)
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(velocity.Slice(a * n, n), -stepOverSpacing[a], identity.Component(a), points.Component(a));
+    }
 }

@@ -231,14 +231,17 @@ public class ImageCorruptionTests
 
             long allocated = 0;
             Exception? error = null;
-            var task = Task.Run(() =>
+            // A dedicated thread, not Task.Run: on a saturated thread pool (parallel tests on 2 cores) a queued task
+            // can wait seconds before it starts, which would read as a hang.
+            var reader = new Thread(() =>
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 try { ImageIO.Read(path); }
                 catch (Exception e) { error = e; }
                 allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            });
-            Assert.True(task.Wait(TimeSpan.FromSeconds(10)), $"{kind} seed {seed}: read did not finish in 10 s");
+            }) { IsBackground = true };
+            reader.Start();
+            Assert.True(reader.Join(TimeSpan.FromSeconds(30)), $"{kind} seed {seed}: read did not finish in 30 s");
             if (error != null)
             {
                 Assert.True(error is GeometrizeException, $"{kind} seed {seed}: {error.GetType().Name}: {error.Message}\n{error.StackTrace}");
