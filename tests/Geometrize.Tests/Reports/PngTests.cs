@@ -286,9 +286,18 @@ public sealed class PngTests : IDisposable
 
     private static T RunWithTimeout<T>(Func<T> f)
     {
-        var task = Task.Run(f);
-        if (!task.Wait(TimeSpan.FromSeconds(20))) throw new TimeoutException("PNG decoding did not finish within 20 s.");
-        return task.GetAwaiter().GetResult();
+        // A dedicated thread: a Task.Run item can wait for a saturated thread pool, which would read as a hang.
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try { result = f(); }
+            catch (Exception e) { error = e; }
+        }) { IsBackground = true };
+        thread.Start();
+        if (!thread.Join(TimeSpan.FromSeconds(30))) throw new TimeoutException("PNG decoding did not finish within 30 s.");
+        if (error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        return result;
     }
 
     private static void WriteChunk(Stream s, string type, byte[] data)
