@@ -51,7 +51,7 @@ public sealed class RegisterCommand : ICommand
         new("radius", "R", $"LNCC window radius r in voxels, window side 2r+1 (default {Defaults.LnccRadius})"),
         new("sigma", "S", $"noise level sigma of the data term, on intensities in [0, 1]: D is divided by sigma^2 (default {Num(Defaults.Sigma)})"),
         new("alpha", "A", $"alpha, weight of the Laplacian in L (mm^2; smoothing length about sqrt(alpha) mm) (default {Num(Defaults.Metric.Alpha)})"),
-        new("gamma", "G", $"gamma, zero-order weight in L (default {Num(Defaults.Metric.Gamma)})"),
+        new("gamma", "G", $"gamma, zero-order weight in L (default {Num(Defaults.Metric.Gamma)}; {Num(RegistrationSettings.DefaultMetric(RegistrationMethod.Metamorphosis).Gamma)} for metamorphosis)"),
         new("s", "S", $"s, power of the operator L: order of smoothness (default {Num(Defaults.Metric.Power)})"),
         new("beta", "B", $"beta, 'fluid' penalty on compression/expansion, -beta grad div (default {Num(Defaults.Metric.Beta)})"),
         new("time-steps", "N", $"time steps of the flow, semi-Lagrangian (default {Defaults.TimeSteps})"),
@@ -106,11 +106,12 @@ public sealed class RegisterCommand : ICommand
     public static RegistrationSettings Settings(CommandLine args)
     {
         var method = args.GetString("method") is { } m ? ParseMethod(m) : Defaults.Method;
+        var defaultMetric = RegistrationSettings.DefaultMetric(method);
         var metric = new MetricParameters(
-            Alpha: args.GetDouble("alpha", Defaults.Metric.Alpha),
-            Gamma: args.GetDouble("gamma", Defaults.Metric.Gamma),
-            Power: args.GetDouble("s", Defaults.Metric.Power),
-            Beta: args.GetDouble("beta", Defaults.Metric.Beta));
+            Alpha: args.GetDouble("alpha", defaultMetric.Alpha),
+            Gamma: args.GetDouble("gamma", defaultMetric.Gamma),
+            Power: args.GetDouble("s", defaultMetric.Power),
+            Beta: args.GetDouble("beta", defaultMetric.Beta));
         var settings = Defaults with
         {
             Method = method,

@@ -44,10 +44,22 @@ public sealed record RegistrationSettings
 {
     /// <summary>Flow parameterisation (default: vector-momentum shooting).</summary>
     public RegistrationMethod Method { get; init; } = RegistrationMethod.Shooting;
-    /// <summary>Metric L = (γ − αΔ)^s − β∇∇· (α in mm²).</summary>
-    // γ = 0.1 rather than 1: the zero-order term sets the range of K (√(α/γ) ≈ 6 mm instead of 2 mm); with γ = 1
-    // large smooth displacements cost so much that the ITK brain pair stops at MSE 229 instead of 48.
-    public MetricParameters Metric { get; init; } = new(Alpha: 4, Gamma: 0.1, Power: 2);
+    private readonly MetricParameters? _metric;
+
+    /// <summary>
+    /// Metric L = (γ − αΔ)^s − β∇∇· (α in mm²). Default <see cref="DefaultMetric"/> of <see cref="Method"/>
+    /// unless set.
+    /// </summary>
+    public MetricParameters Metric { get => _metric ?? DefaultMetric(Method); init => _metric = value; }
+
+    /// <summary>
+    /// The default metric of a method: α = 4 mm², s = 2, and γ = 0.1 (range of K √(α/γ) ≈ 6 mm; with γ = 1, range
+    /// 2 mm, large smooth displacements cost so much that the ITK brain pair stops at MSE 229 instead of 46),
+    /// except for metamorphosis, whose ρ trade-off is balanced against K's size and was set with γ = 1 (with the
+    /// 100× larger low-frequency K of γ = 0.1 the optimum moves tissue instead of creating intensity).
+    /// </summary>
+    public static MetricParameters DefaultMetric(RegistrationMethod method) =>
+        method == RegistrationMethod.Metamorphosis ? new(Alpha: 4, Gamma: 1, Power: 2) : new(Alpha: 4, Gamma: 0.1, Power: 2);
     /// <summary>Time steps of the flow (default 10).</summary>
     public int TimeSteps { get; init; } = 10;
     /// <summary>Similarity term (default SSD).</summary>

@@ -1,3 +1,4 @@
+using Geometrize.Diffeomorphisms.Metrics;
 using Geometrize.Imaging;
 using Geometrize.Numerics;
 using Geometrize.Registration;
@@ -8,6 +9,9 @@ namespace Geometrize.Tests.Registration;
 
 public class MetamorphosisTests
 {
+    // Every method compared here uses the same metric: metamorphosis's default (γ = 1).
+    private static readonly MetricParameters Gamma1 = RegistrationSettings.DefaultMetric(RegistrationMethod.Metamorphosis);
+
     private readonly ITestOutputHelper output;
 
     public MetamorphosisTests(ITestOutputHelper output)
@@ -71,7 +75,7 @@ public class MetamorphosisTests
     {
         const double rho = 0.005;
         var (source, target) = AppearingDot();
-        var common = new RegistrationSettings { Sigma = 0.02, Shrink = [2, 1], Iterations = [30, 30], Tolerance = 1e-6 };
+        var common = new RegistrationSettings { Sigma = 0.02, Shrink = [2, 1], Iterations = [30, 30], Tolerance = 1e-6, Metric = Gamma1 };
         var shooting = Register(target, source, common with { Method = RegistrationMethod.Shooting });
         var meta = Register(target, source, common with { Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = rho });
         double before = Ssd(source.Data, target.Data);
@@ -104,7 +108,7 @@ public class MetamorphosisTests
         var g = ImageGeometry.Create2D(36, 32, 1, 1);
         var source = RegistrationTestImages.Disc(g, 16, 16, 8);
         var target = RegistrationTestImages.Disc(g, 19, 17, 9);
-        var common = new RegistrationSettings { Sigma = 0.05, Shrink = [2, 1], Iterations = [15, 15] };
+        var common = new RegistrationSettings { Sigma = 0.05, Shrink = [2, 1], Iterations = [15, 15], Metric = Gamma1 };
         var scalar = Matched(Register(target, source, common with { Method = RegistrationMethod.ShootingScalar }));
         var zero = Register(target, source, common with { Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = 0 });
         var small = Matched(Register(target, source, common with { Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = 1e-4 }));
@@ -217,7 +221,7 @@ public class MetamorphosisTests
         // The metric is pinned to γ = 1 (range 2 mm): with the long-range default (γ = 0.1) and this short schedule,
         // shooting fakes the blob by swelling the bright tissue around it (det up to 2.5), which is the very failure
         // metamorphosis exists to avoid, but it makes the two residuals close.
-        var common = new RegistrationSettings { Shrink = [4, 2, 1], Iterations = [30, 15, 5], TimeSteps = 5, Metric = new(Alpha: 4, Gamma: 1, Power: 2) };
+        var common = new RegistrationSettings { Shrink = [4, 2, 1], Iterations = [30, 15, 5], TimeSteps = 5, Metric = RegistrationSettings.DefaultMetric(RegistrationMethod.Metamorphosis) };
         var shooting = ImageRegistration.Run(fixedLesion, movingImage, common with { Method = RegistrationMethod.Shooting });
         var meta = ImageRegistration.Run(fixedLesion, movingImage, common with { Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = 0.01 });
         var matched = meta.Warped.Data.Zip(meta.IntensityChange!.Data, (a, b) => a + b).ToArray();
