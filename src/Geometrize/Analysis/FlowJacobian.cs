@@ -95,12 +95,13 @@ public static class FlowJacobian
             for (int i = 0; i < n; i++) seed.Data[i * dout + r] = T.One;
             // A map whose output does not depend on x (constant) yields zeros, which Grad returns as such.
             var g = y.RequiresGrad ? Autograd.Grad([y], [x], [seed])[0].Data : new T[n * din];
+            // Read the gradient before clearing the seed: for the identity map the gradient is the seed itself.
             for (int i = 0; i < n; i++)
             {
-                seed.Data[i * dout + r] = T.Zero;
                 var dst = flat.AsSpan((i * dout + r) * din, din);
                 for (int c = 0; c < din; c++) dst[c] = double.CreateChecked(g[i * din + c]);
             }
+            for (int i = 0; i < n; i++) seed.Data[i * dout + r] = T.Zero;
         }
         return (flat, dout);
     }

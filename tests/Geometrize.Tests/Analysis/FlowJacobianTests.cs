@@ -107,6 +107,16 @@ public class FlowJacobianTests
     }
 
     [Fact]
+    public void IdentityMapHasIdentityJacobian()
+    {
+        var x = Tensor<double>.Randn([3, 3], new Random(2));
+        foreach (var j in FlowJacobian.Compute<double>(z => z, x))
+            Assert.Equal([1.0, 0, 0, 0, 1, 0, 0, 0, 1], j);
+        var report = FlowJacobian.Analyze<double>(z => z, x);
+        Assert.Equal(0.0, report.MeanLogAbsDeterminant!.Value, 14);
+    }
+
+    [Fact]
     public void NonSquareMapHasNoDeterminant()
     {
         var rng = new Random(6);
