@@ -29,27 +29,18 @@ namespace Geometrize.Diffeomorphisms;
 /// linear with <see cref="BoundaryMode.Border"/>. Z_N is what <c>register</c> writes as the intensity change.</para>
 /// <para><b>Storage.</b> N + 1 maps, N velocities and N + 1 intensity-change fields; one instance owns all buffers and
 /// FFT plans, so <see cref="Shoot"/> and <see cref="Adjoint"/> allocate nothing proportional to the grid. Not
-/// thread-safe. The per-voxel kernels (Dψ and its determinant, their adjoints, the map-point adjoint) are those of
-/// <see cref="ScalarMomentumShooting{T}"/>.</para>
+/// thread-safe. The path, the scratch fields, the per-voxel kernels and the steps shared with
+/// <see cref="ScalarMomentumShooting{T}"/> live in <see cref="ScalarMomentumFlow{T}"/>.</para>
 /// </remarks>
-public sealed partial class MetamorphosisShooting<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class MetamorphosisShooting<T> : ScalarMomentumFlow<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly int _d, _n, _steps;
-    private readonly T[] _stepScale;              // dt/h_a
     private readonly T _deformation, _change;     // 1 − ρ and dt·ρ
     private readonly bool _intensity;             // ρ > 0: Z is advanced
-    private readonly VectorField<T>[] _psi;       // ψ_0 … ψ_N
-    private readonly VectorField<T>[] _velocity;  // v_0 … v_{N−1}
     private readonly ScalarField<T>[] _z;         // Z_0 … Z_N (Z_0 = 0)
     private readonly double[] _hamiltonian;
-    private readonly ScalarField<T> _p0, _p0Adjoint, _finalImage;
-    private readonly VectorField<T> _sourceGradient;
-    // Scratch shared by the forward and backward passes.
-    private readonly ScalarField<T> _warped, _image, _q, _det, _p, _w, _wValue, _pHat, _qHat, _detHat, _imageHat, _zHatA, _zHatB;
-    private readonly VectorField<T> _grad, _work, _points, _imageGrad, _qGrad, _wGrad, _psiHatA, _psiHatB, _gradHat;
-    private readonly VectorField<T> _matrix;
-    private readonly SplatWorkspace _splat;
-    private bool _shot;
+    // Scratch of the intensity change.
+    private readonly ScalarField<T> _warped, _w, _wValue, _zHatA, _zHatB;
+    private readonly VectorField<T> _wGrad;
 
     /// <summary>Builds the scheme for <paramref name="source"/> with its own Fourier metric.</summary>
     /// <param name="source">I_0, the image that is deformed and re-coloured (the moving image).</param>
@@ -62,76 +53,28 @@ public sealed partial class MetamorphosisShooting<T> where T : unmanaged, IFloat
 
     /// <summary>Builds the scheme for <paramref name="source"/> with an existing metric on the same grid.</summary>
     public MetamorphosisShooting(ScalarField<T> source, FourierMetric<T> metric, int timeSteps, double rho)
+        : base(source, metric, timeSteps, "metamorphosis", "p0")
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(metric);
-        var g = source.Geometry;
-        if (g.Dimension is not (2 or 3)) throw new GridMismatchException($"metamorphosis needs a 2-D or 3-D grid, got {g}.");
-        metric.Geometry.RequireSameGrid(g, "the source image and the metric");
-        if (timeSteps is < 1 or > 1000) throw new InvalidParameterException("--time-steps", $"must be between 1 and 1000, got {timeSteps}.");
         RequireRho(rho);
-        Source = source;
-        Metric = metric;
-        Geometry = g;
         Rho = rho;
-        _d = g.Dimension;
-        _n = g.Count;
-        _steps = timeSteps;
-        _stepScale = new T[_d];
-        for (int a = 0; a < _d; a++) _stepScale[a] = T.CreateTruncating(1.0 / timeSteps / g.Spacing[a]);
         _deformation = T.CreateTruncating(1 - rho);
         _change = T.CreateTruncating(rho / timeSteps);
         _intensity = rho > 0;
-
-        _psi = new VectorField<T>[timeSteps + 1];
-        for (int k = 0; k <= timeSteps; k++) _psi[k] = new VectorField<T>(g);
-        DisplacementFields.IdentityMap(_psi[0]);
-        _velocity = new VectorField<T>[timeSteps];
-        for (int k = 0; k < timeSteps; k++) _velocity[k] = new VectorField<T>(g);
+        var g = Geometry;
         _z = new ScalarField<T>[timeSteps + 1];
         for (int k = 0; k <= timeSteps; k++) _z[k] = new ScalarField<T>(g);
         _hamiltonian = new double[timeSteps];
-        _p0 = new(g); _p0Adjoint = new(g); _finalImage = new(g);
-        _sourceGradient = new VectorField<T>(g);
-        FiniteDifferences.Gradient(source, _sourceGradient);
-
-        _warped = new(g); _image = new(g); _q = new(g); _det = new(g); _p = new(g); _w = new(g); _wValue = new(g);
-        _pHat = new(g); _qHat = new(g); _detHat = new(g); _imageHat = new(g); _zHatA = new(g); _zHatB = new(g);
-        _grad = new(g); _work = new(g); _points = new(g); _imageGrad = new(g); _qGrad = new(g); _wGrad = new(g);
-        _psiHatA = new(g); _psiHatB = new(g); _gradHat = new(g);
-        _matrix = new VectorField<T>(g, _d * _d);
-        _splat = new SplatWorkspace(_n, _d == 2 ? g.Ny : g.Nz);
+        _warped = new(g); _w = new(g); _wValue = new(g); _zHatA = new(g); _zHatB = new(g);
+        _wGrad = new(g);
     }
 
-    /// <summary>The grid of every field.</summary>
-    public ImageGeometry Geometry { get; }
-    /// <summary>I_0.</summary>
-    public ScalarField<T> Source { get; }
-    /// <summary>The metric whose K turns momenta into velocities.</summary>
-    public FourierMetric<T> Metric { get; }
     /// <summary>ρ: 0 pure deformation, 1 pure intensity change.</summary>
     public double Rho { get; }
-    /// <summary>N, the number of time steps.</summary>
-    public int TimeSteps => _steps;
-    /// <summary>Number of values of p_0 (the voxel count).</summary>
-    public int ParameterCount => _n;
 
-    /// <summary>I_1 = I_0∘ψ_N + Z_N after the last <see cref="Shoot"/>.</summary>
-    public ScalarField<T> FinalImage => _finalImage;
-    /// <summary>ψ_N = φ_1⁻¹ after the last <see cref="Shoot"/> (continuous voxel indices).</summary>
-    public VectorField<T> FinalInverseMap => _psi[_steps];
     /// <summary>Z_N, the accumulated intensity change (I_1 minus the deformed source) after the last <see cref="Shoot"/>.</summary>
     public ScalarField<T> FinalIntensityChange => _z[_steps];
     /// <summary>H_k = ½(1−ρ)⟨m_k, K m_k⟩ + ½ρ‖p_k‖² (times the voxel volume), k = 0 … N−1, after the last <see cref="Shoot"/>.</summary>
     public ReadOnlySpan<double> Hamiltonians => _hamiltonian;
-
-    /// <summary>ψ_k (k = 0 … N); valid after <see cref="Shoot"/>.</summary>
-    public VectorField<T> InverseMap(int k) => (uint)k <= (uint)_steps ? _psi[k]
-        : throw new InvalidParameterException("k", $"must be between 0 and {_steps}, got {k}.");
-
-    /// <summary>v_k (k = 0 … N−1), mm along the grid axes; valid after <see cref="Shoot"/>.</summary>
-    public VectorField<T> Velocity(int k) => (uint)k < (uint)_steps ? _velocity[k]
-        : throw new InvalidParameterException("k", $"must be between 0 and {_steps - 1}, got {k}.");
 
     /// <summary>Z_k (k = 0 … N), the intensity change accumulated up to time k/N; valid after <see cref="Shoot"/>.</summary>
     public ScalarField<T> IntensityChange(int k) => (uint)k <= (uint)_steps ? _z[k]
@@ -148,25 +91,21 @@ public sealed partial class MetamorphosisShooting<T> where T : unmanaged, IFloat
     }
 
     /// <summary>
-    /// Shoots from <paramref name="p0"/> (one value per voxel): stores ψ_k, v_k and Z_k, computes
-    /// <see cref="FinalImage"/> and returns the regularity H_0 = ½(1−ρ)⟨m_0, K m_0⟩ + ½ρ‖p_0‖² (times the voxel volume).
+    /// Shoots from <paramref name="p0"/> (one value per voxel): stores ψ_k, v_k and Z_k, computes I_1 = I_0∘ψ_N + Z_N
+    /// (<see cref="ScalarMomentumFlow{T}.FinalImage"/>) and returns the regularity H_0 = ½(1−ρ)⟨m_0, K m_0⟩ + ½ρ‖p_0‖²
+    /// (times the voxel volume).
     /// </summary>
-    public double Shoot(ReadOnlySpan<T> p0)
+    public override double Shoot(ReadOnlySpan<T> p0)
     {
-        if (p0.Length != _n) throw new InvalidParameterException("p0", $"has {p0.Length} values but the grid {Geometry} has {_n} voxels.");
-        p0.CopyTo(_p0.Data);
+        LoadMomentum(p0);
         double volume = Metric.VoxelVolume;
         for (int k = 0; k < _steps; k++)
         {
             var (p, grad) = State(k, withGradients: false);
-            var v = _velocity[k];
-            for (int a = 0; a < _d; a++) TensorPrimitives.Multiply<T>(grad.Component(a), p.Data, _work.Component(a));
-            Metric.ApplyK(_work, v);
-            TensorPrimitives.Multiply<T>(v.Data, -_deformation, v.Data);
+            var v = MomentumToVelocity(k, p, grad, -_deformation); // v_k = −(1−ρ)K m_k
             // ⟨m, v⟩ = −(1−ρ)⟨m, K m⟩.
-            _hamiltonian[k] = -0.5 * volume * Reductions.Dot<T>(_work.Data, v.Data) + 0.5 * Rho * volume * Reductions.Dot<T>(p.Data, p.Data);
-            DeparturePoints(v, _points);
-            Interpolation.Interpolate(_psi[k], _points, _psi[k + 1], BoundaryMode.Border);
+            _hamiltonian[k] = HalfMomentumVelocityPairing(v) + 0.5 * Rho * volume * Reductions.Dot<T>(p.Data, p.Data);
+            AdvanceMap(k, v);
             if (_intensity)
             {
                 TensorPrimitives.MultiplyAdd<T>(p.Span, _change, _z[k].Span, _w.Span);
@@ -179,60 +118,12 @@ public sealed partial class MetamorphosisShooting<T> where T : unmanaged, IFloat
         return _hamiltonian[0];
     }
 
-    /// <summary>
-    /// φ_1 (moving point ↦ fixed point, continuous voxel indices) from the stored velocities of the last
-    /// <see cref="Shoot"/>, by forward Euler along the trajectories: φ_{k+1} = φ_k + dt·v_k(φ_k)/h.
-    /// </summary>
-    public void ForwardMap(VectorField<T> map)
+    /// <summary>I_k = I_0∘ψ_k + Z_k; <c>_w</c> is free here (the step rebuilds it from p_k afterwards).</summary>
+    private protected override ScalarField<T> ImageAt(int k)
     {
-        RequireShot();
-        FieldRequirements.SameGrid(Geometry, map.Geometry, "the forward map and the shooting grid");
-        FieldRequirements.Components(map, _d, "forward map");
-        DisplacementFields.IdentityMap(map);
-        for (int k = 0; k < _steps; k++)
-        {
-            Interpolation.Interpolate(_velocity[k], map, _work, BoundaryMode.Border);
-            for (int a = 0; a < _d; a++)
-                TensorPrimitives.MultiplyAdd<T>(_work.Component(a), _stepScale[a], map.Component(a), map.Component(a));
-        }
-    }
-
-    /// <summary>
-    /// The state of step k from the stored ψ_k and Z_k: p_k (returned, with ∇I_k), and in the scratch fields
-    /// I_0∘ψ_k (<c>_image</c>), p_0∘ψ_k (<c>_q</c>), Dψ_k (<c>_matrix</c>) and its determinant (<c>_det</c>); with
-    /// <paramref name="withGradients"/> also ∇I_0(ψ_k) and ∇p_0(ψ_k) for the adjoint. Step 0 is exact (ψ_0 = Id).
-    /// </summary>
-    private (ScalarField<T> P, VectorField<T> Grad) State(int k, bool withGradients)
-    {
-        if (k == 0) return (_p0, _sourceGradient);
-        if (withGradients)
-        {
-            Interpolation.InterpolateWithGradient(Source, _psi[k], _image, _imageGrad, BoundaryMode.Border);
-            Interpolation.InterpolateWithGradient(_p0, _psi[k], _q, _qGrad, BoundaryMode.Border);
-        }
-        else
-        {
-            Interpolation.Interpolate(Source, _psi[k], _image, BoundaryMode.Border);
-            Interpolation.Interpolate(_p0, _psi[k], _q, BoundaryMode.Border);
-        }
-        ScalarMomentumShooting<T>.MapMatrixAndDeterminant(_psi[k], _matrix, _det);
-        TensorPrimitives.Multiply<T>(_det.Data, _q.Data, _p.Data);
-        if (_intensity)
-        {
-            // I_k = I_0∘ψ_k + Z_k; _w is free here (it is rebuilt from p_k after this call).
-            TensorPrimitives.Add<T>(_image.Span, _z[k].Span, _w.Span);
-            FiniteDifferences.Gradient(_w, _grad);
-        }
-        else FiniteDifferences.Gradient(_image, _grad);
-        return (_p, _grad);
-    }
-
-    /// <summary>y = x − dt·v(x)/h (index units).</summary>
-    private void DeparturePoints(VectorField<T> v, VectorField<T> points) => DisplacementFields.DeparturePoints(_psi[0], v.Data, _stepScale, points);
-
-    private void RequireShot()
-    {
-        if (!_shot) throw new InvalidParameterException("p0", "no momentum has been shot yet; call Shoot first.");
+        if (!_intensity) return _image;
+        TensorPrimitives.Add<T>(_image.Span, _z[k].Span, _w.Span);
+        return _w;
     }
 
     /// <summary>Throws <see cref="InvalidParameterException"/> (<c>--rho</c>) unless 0 ≤ ρ ≤ 1.</summary>
@@ -240,5 +131,60 @@ public sealed partial class MetamorphosisShooting<T> where T : unmanaged, IFloat
     {
         if (!(rho >= 0 && rho <= 1))
             throw new InvalidParameterException("--rho", $"must be between 0 (pure deformation) and 1 (pure intensity change), got {rho}.");
+    }
+
+    /// <summary>
+    /// Gradient with respect to p_0 (Euclidean: one value per voxel) of <c>regularityWeight·H_0 + Σ_x Î_1(x)·I_1(x)</c>,
+    /// where <paramref name="finalImageAdjoint"/> = Î_1 is ∂D/∂I_1 of a data term (voxel volume included), at the p_0
+    /// of the last <see cref="Shoot"/>.
+    /// </summary>
+    /// <remarks>
+    /// The transpose of every forward operation, last step first, with adjoint states ψ̂_k (of the map) and Ẑ_k (of the
+    /// intensity change). Per step: ψ_{k+1} = ψ_k(y) and Z_{k+1} = W(y), W = Z_k + dt·ρ·p_k, give the point adjoint
+    /// ŷ = Σ_c ψ̂_c∂ψ_k,c/∂y + Ẑ∂W/∂y and the splats ψ̂_k = Sᵀψ̂_{k+1}, Ŵ = SᵀẐ_{k+1}; then Ẑ_k = Ŵ and
+    /// p̂_k = dt·ρ·Ŵ; y = x − dt·v/h and v = −(1−ρ)Km give m̂ = (1−ρ)K(dt·ŷ/h); m = p∇I gives p̂_k += m̂·∇I and
+    /// Î_k = ∇ᵀ(p m̂), which feeds both Ẑ_k and ψ̂_k (through I_0∘ψ_k); p_k = det(Dψ_k)·p_0∘ψ_k feeds p̂_0 by a splat and
+    /// ψ̂_k through ∇p_0 and the cofactors. States are recomputed from the stored ψ_k and Z_k.
+    /// </remarks>
+    public override void Adjoint(ScalarField<T> finalImageAdjoint, double regularityWeight, Span<T> gradient)
+    {
+        // I_1 = I_0∘ψ_N + Z_N  ⇒  ψ̂_N = Î_1·∇I_0(ψ_N), Ẑ_N = Î_1.
+        T kinetic = BeginAdjoint(finalImageAdjoint, regularityWeight, gradient);
+        VectorField<T> psiHat = _psiHatA, next = _psiHatB;
+        ScalarField<T> zHat = _zHatA, zNext = _zHatB;
+        if (_intensity) finalImageAdjoint.Span.CopyTo(zHat.Span);
+
+        for (int k = _steps - 1; k >= 0; k--)
+        {
+            var (p, grad) = State(k, withGradients: true);
+            MapStepAdjoint(k, psiHat, next);
+            if (_intensity)
+            {
+                // Z_{k+1} = W(y): ŷ += Ẑ_{k+1}·∇W(y), Ŵ = splat(Ẑ_{k+1}); Ẑ_k = Ŵ, p̂_k = dt·ρ·Ŵ.
+                TensorPrimitives.MultiplyAdd<T>(p.Span, _change, _z[k].Span, _w.Span);
+                Interpolation.InterpolateWithGradient(_w, _points, _wValue, _wGrad, BoundaryMode.Border);
+                for (int a = 0; a < _d; a++) TensorPrimitives.MultiplyAdd<T>(zHat.Span, _wGrad.Component(a), _work.Component(a), _work.Component(a));
+                InterpolationAdjoint.InterpolateAdjoint(zHat, _points, zNext, BoundaryMode.Border, _splat);
+                TensorPrimitives.Multiply<T>(zNext.Span, _change, _pHat.Span);
+            }
+            else _pHat.Span.Clear();
+            // m̂ = (1−ρ)K((dt/h)·ŷ); step 0 adds ∂H_0/∂m_0 = (1−ρ)K m_0 = −v_0; then p̂ += Σ_a m̂_a ∂_aI.
+            MomentumAdjoint(k, _deformation, kinetic);
+            MomentumToDensityAdjoint(grad, accumulate: true);
+            if (k == 0)
+            {
+                // p_0 enters step 0 directly; ∂H_0/∂p_0 also has the intensity part ρ·h^d·p_0.
+                TensorPrimitives.Add<T>(_p0Adjoint.Span, _pHat.Span, _p0Adjoint.Span);
+                if (kinetic != T.Zero && _intensity)
+                    TensorPrimitives.MultiplyAdd<T>(_p0.Span, kinetic * T.CreateTruncating(Rho), _p0Adjoint.Span, _p0Adjoint.Span);
+                break;
+            }
+            // Î_k = ∇ᵀ(m̂ p) also feeds Ẑ_k, as I_k = I_0∘ψ_k + Z_k.
+            DensityStepAdjoint(k, p, next);
+            if (_intensity) TensorPrimitives.Add<T>(zNext.Span, _imageHat.Span, zNext.Span);
+            (psiHat, next) = (next, psiHat);
+            (zHat, zNext) = (zNext, zHat);
+        }
+        _p0Adjoint.Span.CopyTo(gradient);
     }
 }

@@ -26,23 +26,13 @@ namespace Geometrize.Diffeomorphisms;
 /// the time-discretisation error.</para>
 /// <para><b>Units.</b> Velocities are in mm along the grid axes; maps are in continuous voxel indices.
 /// Storage: N + 1 maps and N velocities (2N·d fields). One instance owns all buffers and FFT plans, so
-/// <see cref="Shoot"/> and <see cref="Adjoint"/> allocate nothing proportional to the grid; it is not thread-safe.</para>
+/// <see cref="Shoot"/> and <see cref="Adjoint"/> allocate nothing proportional to the grid; it is not thread-safe.
+/// The path, the scratch fields and the steps shared with <see cref="MetamorphosisShooting{T}"/> live in
+/// <see cref="ScalarMomentumFlow{T}"/>.</para>
 /// </remarks>
-public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class ScalarMomentumShooting<T> : ScalarMomentumFlow<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly int _d, _n, _steps;
-    private readonly T[] _stepScale;             // dt/h_a: index displacement per unit velocity
-    private readonly VectorField<T>[] _psi;      // ψ_0 … ψ_N (ψ_0 = Id)
-    private readonly VectorField<T>[] _velocity; // v_0 … v_{N−1}
     private readonly double[] _kinetic;
-    private readonly ScalarField<T> _p0, _p0Adjoint, _finalImage;
-    private readonly VectorField<T> _sourceGradient; // ∇I_0, fixed
-    // Scratch shared by the forward and backward passes.
-    private readonly ScalarField<T> _image, _q, _det, _p, _pHat, _qHat, _detHat, _imageHat;
-    private readonly VectorField<T> _grad, _work, _points, _imageGrad, _qGrad, _psiHatA, _psiHatB, _gradHat;
-    private readonly VectorField<T> _matrix;     // Dψ_k (d² components), then its cofactors times the det adjoint
-    private readonly SplatWorkspace _splat;
-    private bool _shot;
 
     /// <summary>Builds the shooting scheme for <paramref name="source"/> with its own Fourier metric.</summary>
     /// <param name="source">I_0, the image that is transported (the moving image).</param>
@@ -54,106 +44,27 @@ public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloa
 
     /// <summary>Builds the shooting scheme for <paramref name="source"/> with an existing metric on the same grid.</summary>
     public ScalarMomentumShooting(ScalarField<T> source, FourierMetric<T> metric, int timeSteps)
+        : base(source, metric, timeSteps, "scalar-momentum shooting", "P0")
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(metric);
-        var g = source.Geometry;
-        if (g.Dimension is not (2 or 3)) throw new GridMismatchException($"scalar-momentum shooting needs a 2-D or 3-D grid, got {g}.");
-        metric.Geometry.RequireSameGrid(g, "the source image and the metric");
-        if (timeSteps is < 1 or > 1000) throw new InvalidParameterException("--time-steps", $"must be between 1 and 1000, got {timeSteps}.");
-        Source = source;
-        Metric = metric;
-        Geometry = g;
-        _d = g.Dimension;
-        _n = g.Count;
-        _steps = timeSteps;
-        _stepScale = new T[_d];
-        for (int a = 0; a < _d; a++) _stepScale[a] = T.CreateTruncating(1.0 / timeSteps / g.Spacing[a]);
-
-        _psi = new VectorField<T>[timeSteps + 1];
-        for (int k = 0; k <= timeSteps; k++) _psi[k] = new VectorField<T>(g);
-        DisplacementFields.IdentityMap(_psi[0]);
-        _velocity = new VectorField<T>[timeSteps];
-        for (int k = 0; k < timeSteps; k++) _velocity[k] = new VectorField<T>(g);
         _kinetic = new double[timeSteps];
-        _p0 = new ScalarField<T>(g);
-        _p0Adjoint = new ScalarField<T>(g);
-        _finalImage = new ScalarField<T>(g);
-        _sourceGradient = new VectorField<T>(g);
-        FiniteDifferences.Gradient(source, _sourceGradient);
-
-        _image = new(g); _q = new(g); _det = new(g); _p = new(g);
-        _pHat = new(g); _qHat = new(g); _detHat = new(g); _imageHat = new(g);
-        _grad = new(g); _work = new(g); _points = new(g); _imageGrad = new(g); _qGrad = new(g);
-        _psiHatA = new(g); _psiHatB = new(g); _gradHat = new(g);
-        _matrix = new VectorField<T>(g, _d * _d);
-        _splat = new SplatWorkspace(_n, _d == 2 ? g.Ny : g.Nz);
     }
 
-    /// <summary>The grid of every field.</summary>
-    public ImageGeometry Geometry { get; }
-    /// <summary>I_0, the transported image.</summary>
-    public ScalarField<T> Source { get; }
-    /// <summary>The metric whose K turns momenta into velocities.</summary>
-    public FourierMetric<T> Metric { get; }
-    /// <summary>N, the number of time steps.</summary>
-    public int TimeSteps => _steps;
-    /// <summary>Number of values of P_0 (the voxel count).</summary>
-    public int ParameterCount => _n;
-
-    /// <summary>I_1 = I_0∘ψ_N after the last <see cref="Shoot"/>.</summary>
-    public ScalarField<T> FinalImage => _finalImage;
-    /// <summary>ψ_N = φ_1⁻¹ after the last <see cref="Shoot"/> (continuous voxel indices).</summary>
-    public VectorField<T> FinalInverseMap => _psi[_steps];
     /// <summary>½⟨m_k, K m_k⟩ (times the voxel volume) for k = 0 … N−1 after the last <see cref="Shoot"/>.</summary>
     public ReadOnlySpan<double> KineticEnergies => _kinetic;
 
-    /// <summary>ψ_k (k = 0 … N), the inverse map at time k/N; valid after <see cref="Shoot"/>.</summary>
-    public VectorField<T> InverseMap(int k) => (uint)k <= (uint)_steps ? _psi[k]
-        : throw new InvalidParameterException("k", $"must be between 0 and {_steps}, got {k}.");
-
-    /// <summary>v_k (k = 0 … N−1), the velocity used on step k (mm along the grid axes); valid after <see cref="Shoot"/>.</summary>
-    public VectorField<T> Velocity(int k) => (uint)k < (uint)_steps ? _velocity[k]
-        : throw new InvalidParameterException("k", $"must be between 0 and {_steps - 1}, got {k}.");
-
     /// <summary>
-    /// Shoots from <paramref name="p0"/> (one value per voxel): stores ψ_k and v_k, computes <see cref="FinalImage"/>
-    /// and returns the regularity ½⟨m_0, K m_0⟩ (physical: times the voxel volume).
+    /// Shoots from <paramref name="p0"/> (one value per voxel): stores ψ_k and v_k, computes I_1 = I_0∘ψ_N
+    /// (<see cref="ScalarMomentumFlow{T}.FinalImage"/>) and returns the regularity ½⟨m_0, K m_0⟩ (physical: times the voxel volume).
     /// </summary>
-    public double Shoot(ReadOnlySpan<T> p0)
+    public override double Shoot(ReadOnlySpan<T> p0)
     {
-        if (p0.Length != _n) throw new InvalidParameterException("P0", $"has {p0.Length} values but the grid {Geometry} has {_n} voxels.");
-        p0.CopyTo(_p0.Data);
-        double volume = Metric.VoxelVolume;
+        LoadMomentum(p0);
         for (int k = 0; k < _steps; k++)
         {
-            ScalarField<T> p;
-            VectorField<T> grad;
-            if (k == 0)
-            {
-                // ψ_0 = Id: the look-ups and det(Dψ_0) = 1 are exact, so skip them.
-                p = _p0;
-                grad = _sourceGradient;
-            }
-            else
-            {
-                Interpolation.Interpolate(Source, _psi[k], _image, BoundaryMode.Border);
-                Interpolation.Interpolate(_p0, _psi[k], _q, BoundaryMode.Border);
-                MapMatrixAndDeterminant(_psi[k], _matrix, _det);
-                TensorPrimitives.Multiply<T>(_det.Data, _q.Data, _p.Data);
-                FiniteDifferences.Gradient(_image, _grad);
-                p = _p;
-                grad = _grad;
-            }
-            // m_k = P_k ∇I_k into _work, v_k = −K m_k.
-            for (int a = 0; a < _d; a++) TensorPrimitives.Multiply<T>(grad.Component(a), p.Data, _work.Component(a));
-            var v = _velocity[k];
-            Metric.ApplyK(_work, v);
-            TensorPrimitives.Negate<T>(v.Data, v.Data);
-            _kinetic[k] = -0.5 * volume * Reductions.Dot<T>(_work.Data, v.Data);
-            // ψ_{k+1} = ψ_k ∘ (Id − dt·v_k/h).
-            DeparturePoints(v, _points);
-            Interpolation.Interpolate(_psi[k], _points, _psi[k + 1], BoundaryMode.Border);
+            var (p, grad) = State(k, withGradients: false);
+            var v = MomentumToVelocity(k, p, grad, T.NegativeOne); // v_k = −K m_k
+            _kinetic[k] = HalfMomentumVelocityPairing(v);
+            AdvanceMap(k, v);
         }
         Interpolation.Interpolate(Source, _psi[_steps], _finalImage, BoundaryMode.Border);
         _shot = true;
@@ -161,28 +72,35 @@ public sealed partial class ScalarMomentumShooting<T> where T : unmanaged, IFloa
     }
 
     /// <summary>
-    /// φ_1 (moving point ↦ fixed point, continuous voxel indices) from the stored velocities of the last
-    /// <see cref="Shoot"/>, by forward Euler along the trajectories: φ_{k+1} = φ_k + dt·v_k(φ_k)/h.
+    /// Gradient with respect to P_0 (Euclidean: one value per voxel) of
+    /// <c>kineticWeight·½⟨m_0, K m_0⟩ + Σ_x Î_1(x)·I_1(x)</c>, where <paramref name="finalImageAdjoint"/> = Î_1 is
+    /// ∂D/∂I_1 of a data term (voxel volume included), at the P_0 of the last <see cref="Shoot"/>.
     /// </summary>
-    public void ForwardMap(VectorField<T> map)
+    /// <remarks>
+    /// Hand-written transpose of every forward operation, last step first (the steps are those of
+    /// <see cref="ScalarMomentumFlow{T}"/>). I_k, P_k and Dψ_k are recomputed from the stored ψ_k (they come out of
+    /// the interpolations the adjoint needs anyway). The result is therefore the exact gradient of the discrete
+    /// energy, to round-off.
+    /// </remarks>
+    public override void Adjoint(ScalarField<T> finalImageAdjoint, double kineticWeight, Span<T> gradient)
     {
-        RequireShot();
-        FieldRequirements.SameGrid(Geometry, map.Geometry, "the forward map and the shooting grid");
-        FieldRequirements.Components(map, _d, "forward map");
-        DisplacementFields.IdentityMap(map);
-        for (int k = 0; k < _steps; k++)
+        T kinetic = BeginAdjoint(finalImageAdjoint, kineticWeight, gradient);
+        VectorField<T> psiHat = _psiHatA, next = _psiHatB;
+        for (int k = _steps - 1; k >= 0; k--)
         {
-            Interpolation.Interpolate(_velocity[k], map, _work, BoundaryMode.Border);
-            for (int a = 0; a < _d; a++)
-                TensorPrimitives.MultiplyAdd<T>(_work.Component(a), _stepScale[a], map.Component(a), map.Component(a));
+            var (p, grad) = State(k, withGradients: true);
+            MapStepAdjoint(k, psiHat, next);
+            MomentumAdjoint(k, T.One, kinetic);
+            MomentumToDensityAdjoint(grad, accumulate: false);
+            if (k == 0)
+            {
+                // P_0 enters step 0 directly (ψ_0 = Id, det = 1); I_0 is data, so its adjoint is not needed.
+                TensorPrimitives.Add<T>(_p0Adjoint.Span, _pHat.Span, _p0Adjoint.Span);
+                break;
+            }
+            DensityStepAdjoint(k, p, next);
+            (psiHat, next) = (next, psiHat);
         }
-    }
-
-    /// <summary>y = x − dt·v(x)/h, the departure points of the semi-Lagrangian step (index units).</summary>
-    private void DeparturePoints(VectorField<T> v, VectorField<T> points) => DisplacementFields.DeparturePoints(_psi[0], v.Data, _stepScale, points);
-
-    private void RequireShot()
-    {
-        if (!_shot) throw new InvalidParameterException("P0", "no momentum has been shot yet; call Shoot first.");
+        _p0Adjoint.Span.CopyTo(gradient);
     }
 }

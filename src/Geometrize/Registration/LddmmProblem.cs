@@ -52,12 +52,7 @@ public sealed class LddmmProblem<T> : IRegistrationProblem<T> where T : unmanage
     /// <param name="settings">Uses <see cref="RegistrationSettings.Metric"/> and <see cref="RegistrationSettings.TimeSteps"/>.</param>
     public LddmmProblem(ScalarField<T> fixedImage, ScalarField<T> movingImage, IDataTerm<T> dataTerm, RegistrationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(fixedImage);
-        ArgumentNullException.ThrowIfNull(movingImage);
-        ArgumentNullException.ThrowIfNull(dataTerm);
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        movingImage.Geometry.RequireSameGrid(fixedImage.Geometry, "the moving image (resampled) and the fixed image");
+        ProblemArguments.Require(fixedImage, movingImage, dataTerm, settings);
         Geometry = fixedImage.Geometry;
         _fixed = fixedImage;
         _moving = movingImage;

@@ -35,87 +35,34 @@ public interface IIntensityChangeProblem<T> where T : unmanaged, IFloatingPointI
 /// <c>shooting-scalar</c> (no intensity change), 1 switches the deformation off and blends intensities
 /// (I_1 = I_0 + p_0, whose optimum under SSD with noise σ is I_0 + (J − I_0)/(1 + σ²): both terms carry the voxel volume). In between, smaller ρ
 /// makes intensity change dearer relative to motion.</para>
-/// <para><b>Gradient and metric.</b> <see cref="Evaluate"/> returns the exact Euclidean gradient with respect to the
-/// p_0 array; <see cref="ApplyMetric"/> is the identity, as for <see cref="ScalarShootingProblem{T}"/>. The maps
-/// (<see cref="InverseMap"/>, <see cref="ForwardMap"/>) are the geometric part of the path; <see cref="Warp"/> is
+/// <para><b>Gradient and metric.</b> <see cref="ScalarMomentumProblem{T}.Evaluate"/> returns the exact Euclidean gradient with respect to the
+/// p_0 array; <see cref="ScalarMomentumProblem{T}.ApplyMetric"/> is the identity, as for <see cref="ScalarShootingProblem{T}"/>. The maps
+/// (<see cref="ScalarMomentumProblem{T}.InverseMap"/>, <see cref="ScalarMomentumProblem{T}.ForwardMap"/>) are the geometric part of the path; <see cref="Warp"/> is
 /// the moving image carried by that geometry alone (I_0∘φ_1⁻¹), and <see cref="IntensityChange"/> is what
 /// metamorphosis adds on top. Images are transported with <see cref="BoundaryMode.Border"/>; all buffers live in the
 /// constructor.</para>
 /// </remarks>
-public sealed class MetamorphosisProblem<T> : IRegistrationProblem<T>, IIntensityChangeProblem<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class MetamorphosisProblem<T> : ScalarMomentumProblem<T>, IIntensityChangeProblem<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ScalarField<T> _fixed, _dataGradient;
-    private readonly IDataTerm<T> _dataTerm;
-
     /// <summary>Builds the problem on the fixed image's grid; the moving image must already be resampled onto it.</summary>
     /// <param name="fixedImage">Target.</param>
     /// <param name="movingImage">I_0, deformed and re-coloured.</param>
     /// <param name="dataTerm">Similarity D(I_1, fixed).</param>
     /// <param name="settings">Metric, time steps, FFT padding and <see cref="RegistrationSettings.MetamorphosisRho"/> are used here.</param>
     public MetamorphosisProblem(ScalarField<T> fixedImage, ScalarField<T> movingImage, IDataTerm<T> dataTerm, RegistrationSettings settings)
+        : base(fixedImage, movingImage, dataTerm, settings,
+            (moving, s) => new MetamorphosisShooting<T>(moving, s.Metric, s.TimeSteps, s.MetamorphosisRho, s.PadToFastSizes), "p0", "metamorphosis momentum")
     {
-        ArgumentNullException.ThrowIfNull(fixedImage);
-        ArgumentNullException.ThrowIfNull(movingImage);
-        ArgumentNullException.ThrowIfNull(dataTerm);
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        movingImage.Geometry.RequireSameGrid(fixedImage.Geometry, "the moving image (resampled) and the fixed image");
-        RequireFinite(fixedImage, "--fixed");
-        RequireFinite(movingImage, "--moving");
-        _fixed = fixedImage;
-        _dataTerm = dataTerm;
-        Settings = settings;
-        Shooting = new MetamorphosisShooting<T>(movingImage, settings.Metric, settings.TimeSteps, settings.MetamorphosisRho, settings.PadToFastSizes);
-        _dataGradient = new ScalarField<T>(fixedImage.Geometry);
+        Shooting = (MetamorphosisShooting<T>)Flow;
     }
 
     /// <summary>The forward scheme and its adjoint (its state is the last evaluated p_0).</summary>
     public MetamorphosisShooting<T> Shooting { get; }
-    /// <summary>The settings the problem was built with.</summary>
-    public RegistrationSettings Settings { get; }
     /// <inheritdoc />
-    public string Method => "metamorphosis";
-    /// <inheritdoc />
-    public ImageGeometry Geometry => _fixed.Geometry;
-    /// <inheritdoc />
-    public int ParameterComponents => 1;
-    /// <inheritdoc />
-    public int Dimension => _fixed.Count;
-    /// <inheritdoc />
-    public EnergySplit LastEnergy { get; private set; }
-
-    /// <inheritdoc />
-    public double Evaluate(ReadOnlySpan<T> x, Span<T> gradient)
-    {
-        RequireLength(x.Length, "p0");
-        RequireLength(gradient.Length, "gradient");
-        double regularity = Shooting.Shoot(x);
-        double data = _dataTerm.Evaluate(Shooting.FinalImage, _fixed, _dataGradient);
-        Shooting.Adjoint(_dataGradient, 1, gradient);
-        LastEnergy = new EnergySplit(regularity, data);
-        return regularity + data;
-    }
-
-    /// <summary>Energy only: one forward shot, no adjoint.</summary>
-    public double Value(ReadOnlySpan<T> x)
-    {
-        RequireLength(x.Length, "p0");
-        double regularity = Shooting.Shoot(x);
-        double data = _dataTerm.Evaluate(Shooting.FinalImage, _fixed, null);
-        LastEnergy = new EnergySplit(regularity, data);
-        return regularity + data;
-    }
-
-    /// <summary>The identity: the gradient is Euclidean in p_0.</summary>
-    public void ApplyMetric(ReadOnlySpan<T> a, Span<T> result)
-    {
-        RequireLength(a.Length, "metric input");
-        RequireLength(result.Length, "metric output");
-        a.CopyTo(result);
-    }
+    public override string Method => "metamorphosis";
 
     /// <summary>The geometric part only: I_0∘φ_1⁻¹ (add <see cref="IntensityChange"/> for the matched image I_1).</summary>
-    public void Warp(ReadOnlySpan<T> parameters, ScalarField<T> warped)
+    public override void Warp(ReadOnlySpan<T> parameters, ScalarField<T> warped)
     {
         FieldRequirements.SameGrid(Geometry, warped.Geometry, "the warped image and the problem grid");
         Shooting.Shoot(parameters);
@@ -123,12 +70,8 @@ public sealed class MetamorphosisProblem<T> : IRegistrationProblem<T>, IIntensit
     }
 
     /// <summary>The matched image I_1 = I_0∘φ_1⁻¹ + Z_1.</summary>
-    public void FinalImage(ReadOnlySpan<T> parameters, ScalarField<T> image)
-    {
-        FieldRequirements.SameGrid(Geometry, image.Geometry, "the final image and the problem grid");
-        Shooting.Shoot(parameters);
-        Shooting.FinalImage.Span.CopyTo(image.Span);
-    }
+    public void FinalImage(ReadOnlySpan<T> parameters, ScalarField<T> image) =>
+        CopyFinalImage(parameters, image, "the final image and the problem grid");
 
     /// <inheritdoc />
     public void IntensityChange(ReadOnlySpan<T> parameters, ScalarField<T> change)
@@ -149,35 +92,6 @@ public sealed class MetamorphosisProblem<T> : IRegistrationProblem<T>, IIntensit
             int k = count == 1 ? steps : (int)Math.Round((double)j * steps / (count - 1));
             Shooting.Image(k, images[j]);
         }
-    }
-
-    /// <inheritdoc />
-    public void InverseMap(ReadOnlySpan<T> parameters, VectorField<T> map)
-    {
-        FieldRequirements.SameGrid(Geometry, map.Geometry, "the inverse map and the problem grid");
-        FieldRequirements.Components(map, Geometry.Dimension, "inverse map");
-        Shooting.Shoot(parameters);
-        Shooting.FinalInverseMap.Span.CopyTo(map.Span);
-    }
-
-    /// <inheritdoc />
-    public void ForwardMap(ReadOnlySpan<T> parameters, VectorField<T> map)
-    {
-        Shooting.Shoot(parameters);
-        Shooting.ForwardMap(map);
-    }
-
-    private void RequireLength(int length, string what)
-    {
-        if (length != Dimension)
-            throw new InvalidParameterException(what, $"has {length} values but the metamorphosis momentum on {Geometry} has {Dimension} (one per voxel).");
-    }
-
-    private static void RequireFinite(ScalarField<T> image, string option)
-    {
-        foreach (var value in image.Data)
-            if (!T.IsFinite(value))
-                throw new InvalidParameterException(option, "contains NaN or infinite voxels; fix or mask them before registering.");
     }
 }
 

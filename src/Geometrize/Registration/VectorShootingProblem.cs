@@ -48,12 +48,7 @@ public sealed class VectorShootingProblem<T> : IRegistrationProblem<T> where T :
     /// <param name="settings">Metric, time steps and FFT padding are used.</param>
     public VectorShootingProblem(ScalarField<T> fixedImage, ScalarField<T> movingImage, IDataTerm<T> dataTerm, RegistrationSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(fixedImage);
-        ArgumentNullException.ThrowIfNull(movingImage);
-        ArgumentNullException.ThrowIfNull(dataTerm);
-        ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
-        movingImage.Geometry.RequireSameGrid(fixedImage.Geometry, "the moving image (resampled) and the fixed image");
+        ProblemArguments.Require(fixedImage, movingImage, dataTerm, settings);
         Geometry = fixedImage.Geometry;
         if (Geometry.Dimension is not (2 or 3))
             throw new GridMismatchException($"registration needs a 2-D or 3-D grid, got {Geometry}.");

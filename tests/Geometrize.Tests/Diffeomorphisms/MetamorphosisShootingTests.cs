@@ -49,15 +49,7 @@ public class MetamorphosisShootingTests(ITestOutputHelper output)
         return report;
     }
 
-    private static void AssertSecondOrder(TaylorTest.Report report)
-    {
-        const double floor = 1e-10;
-        double order = report.MinimumOrder(floor);
-        int firstBelow = Array.FindIndex(report.Remainders, r => r <= floor);
-        double smallest = firstBelow < 0 ? report.Epsilons[^1] : report.Epsilons[firstBelow - 1];
-        Assert.True(Math.Log10(report.Epsilons[0] / smallest) >= 3, $"fewer than 3 decades above the floor: {report}");
-        Assert.True(order > 1.9, $"Taylor order {order:0.000} (want ≈ 2): {report}");
-    }
+    private static void AssertSecondOrder(TaylorTest.Report report) => ScalarMomentumShootingTests.AssertSecondOrder(report);
 
     [Theory]
     [InlineData(4, 0.01, 1.0)]

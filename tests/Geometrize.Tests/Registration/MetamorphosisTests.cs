@@ -157,37 +157,13 @@ public class MetamorphosisTests
         Assert.True(error < 1e-3, $"I_1 differs from the blend by {error}");
     }
 
-    /// <summary>Evaluate allocates nothing proportional to the grid (single-threaded, 48² against 160²).</summary>
+    /// <summary>Evaluate allocates nothing proportional to the grid (single-threaded, 48² against 160²; <see cref="EvaluateAllocation"/>).</summary>
     [Fact]
     public void EvaluateAllocatesNothingAfterWarmUp()
     {
-        static long PerEvaluate(int n)
-        {
-            var moving = Phantoms.Disc(n, n * 0.3);
-            var fixedImage = Phantoms.Square(n, n * 0.6);
-            var settings = new RegistrationSettings { Method = RegistrationMethod.Metamorphosis, TimeSteps = 4, MetamorphosisRho = 0.1 };
-            var problem = new MetamorphosisProblem<float>(fixedImage, moving, new SsdDataTerm<float>(settings.Sigma), settings);
-            var x = new float[problem.Dimension];
-            for (int i = 0; i < x.Length; i++) x[i] = 0.5f * MathF.Sin(i * 0.01f);
-            var grad = new float[x.Length];
-            problem.Evaluate(x, grad);
-            problem.Evaluate(x, grad);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int c = 0; c < 3; c++) problem.Evaluate(x, grad);
-            return (GC.GetAllocatedBytesForCurrentThread() - before) / 3;
-        }
-        int saved = Parallelism.MaxDegreeOfParallelism;
-        long small, large;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = 1;
-            small = PerEvaluate(48);
-            large = PerEvaluate(160);
-        }
-        finally { Parallelism.MaxDegreeOfParallelism = saved; }
-        output.WriteLine($"bytes per Evaluate: {small} (48²), {large} (160²)");
-        Assert.True(Math.Abs(large - small) < 2048, $"allocation grows with the grid: {small} -> {large}");
-        Assert.True(large < 48 * 1024, $"{large} bytes per Evaluate");
+        var settings = new RegistrationSettings { Method = RegistrationMethod.Metamorphosis, TimeSteps = 4, MetamorphosisRho = 0.1 };
+        EvaluateAllocation.AssertIndependentOfGrid(output,
+            (f, m) => new MetamorphosisProblem<float>(f, m, new SsdDataTerm<float>(settings.Sigma), settings), 48 * 1024);
     }
 
     /// <summary>

@@ -93,44 +93,16 @@ public class ScalarShootingTests(ITestOutputHelper output)
         Assert.True(dmin > 0, $"det min {dmin}");
     }
 
-    /// <summary>Bytes allocated on the calling thread by one <see cref="ScalarShootingProblem{T}.Evaluate"/> after warm-up (single-threaded kernels).</summary>
-    private static long AllocatedPerEvaluate(int n)
-    {
-        var moving = Phantoms.Disc(n, n * 0.3);
-        var fixedImage = Phantoms.Square(n, n * 0.6);
-        var settings = new RegistrationSettings { Method = RegistrationMethod.ShootingScalar, TimeSteps = 4 };
-        var problem = new ScalarShootingProblem<float>(fixedImage, moving, new SsdDataTerm<float>(settings.Sigma), settings);
-        var x = new float[problem.Dimension];
-        for (int i = 0; i < x.Length; i++) x[i] = 0.5f * MathF.Sin(i * 0.01f);
-        var grad = new float[x.Length];
-        problem.Evaluate(x, grad);
-        problem.Evaluate(x, grad);
-        const int calls = 3;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int c = 0; c < calls; c++) problem.Evaluate(x, grad);
-        return (GC.GetAllocatedBytesForCurrentThread() - before) / calls;
-    }
-
     /// <summary>
     /// Evaluate allocates nothing proportional to the grid: what remains are the closures of the parallel loops
-    /// (a few hundred bytes per kernel call), the same on a 48² and a 160² grid. Run single-threaded so that
-    /// all work (and all allocation) happens on the calling thread; Parallel.For adds ~2 KB per call on its own.
+    /// (a few hundred bytes per kernel call), the same on a 48² and a 160² grid (<see cref="EvaluateAllocation"/>).
     /// </summary>
     [Fact]
     public void EvaluateAllocatesNothingAfterWarmUp()
     {
-        int saved = Parallelism.MaxDegreeOfParallelism;
-        long small, large;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = 1;
-            small = AllocatedPerEvaluate(48);
-            large = AllocatedPerEvaluate(160);
-        }
-        finally { Parallelism.MaxDegreeOfParallelism = saved; }
-        output.WriteLine($"bytes per Evaluate: {small} (48²), {large} (160²); one 160² field is {160 * 160 * 4} bytes");
-        Assert.True(Math.Abs(large - small) < 2048, $"allocation grows with the grid: {small} -> {large}");
-        Assert.True(large < 32 * 1024, $"{large} bytes per Evaluate");
+        var settings = new RegistrationSettings { Method = RegistrationMethod.ShootingScalar, TimeSteps = 4 };
+        EvaluateAllocation.AssertIndependentOfGrid(output,
+            (f, m) => new ScalarShootingProblem<float>(f, m, new SsdDataTerm<float>(settings.Sigma), settings), 32 * 1024);
     }
 
     /// <summary>Energy and gradient are bitwise identical for 1 and 2 threads (fixed chunking, deterministic splats).</summary>

@@ -3,8 +3,8 @@ using Geometrize.Numerics;
 
 namespace Geometrize.Diffeomorphisms;
 
-/// <summary>Per-voxel kernels of the scalar-momentum scheme that the shared numerics do not provide.</summary>
-public sealed partial class ScalarMomentumShooting<T>
+/// <summary>Per-voxel kernels of the scalar-momentum schemes that the shared numerics do not provide.</summary>
+public abstract partial class ScalarMomentumFlow<T>
 {
     /// <summary>
     /// Dψ (index units, component a·d + b = D_b ψ_a, the stencils of <see cref="FiniteDifferences"/>) and its
