@@ -100,9 +100,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private double MiniBatchEpoch(Optimizer<T> optimizer, Dataset train, Random shuffle, Batch buffer, int epoch, Stopwatch clock,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
-        int batches = train.BatchCount(Settings.BatchSize);
+        int size = Math.Min(Settings.BatchSize, train.Count), batches = train.BatchCount(size);
         double sum = 0;
-        foreach (var batch in train.Batches(Settings.BatchSize, shuffle, buffer))
+        foreach (var batch in train.Batches(size, shuffle, buffer))
         {
             cancellation.ThrowIfCancellationRequested();
             var x = Inputs(batch.FeatureRows, batch.Count, train.FeatureDimension);
