@@ -55,6 +55,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The settings.</summary>
     public TrainingSettings Settings { get; }
 
+    /// <summary>Raised after every epoch with its record (evaluation done), e.g. to print a line per epoch.</summary>
+    public event Action<EpochRecord>? EpochCompleted;
+
     /// <summary>Trains for <see cref="TrainingSettings.Epochs"/> epochs.</summary>
     /// <param name="train">Training set (already normalised); its task selects the loss.</param>
     /// <param name="test">Optional test set, evaluated after each epoch.</param>
@@ -93,6 +96,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 classify ? Accuracy(Model, train) : double.NaN,
                 classify && test != null ? Accuracy(Model, test) : double.NaN,
                 seconds));
+            EpochCompleted?.Invoke(history[^1]);
         }
         return new TrainingResult(history, clock.Elapsed.TotalSeconds);
     }
