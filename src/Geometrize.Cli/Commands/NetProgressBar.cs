@@ -55,7 +55,8 @@ public sealed class NetProgressBar : IProgress<TrainingProgress>
             var inv = CultureInfo.InvariantCulture;
             string acc = double.IsNaN(record.TrainAccuracy) ? "" : string.Create(inv, $"  train acc {record.TrainAccuracy:P2}");
             if (!double.IsNaN(record.TestAccuracy)) acc += string.Create(inv, $"  test acc {record.TestAccuracy:P2}");
-            string line = string.Create(inv, $"epoch {record.Epoch}/{epochs}  loss {record.Loss:0.0000}{acc}  {record.Seconds:0.0} s");
+            string cpu = double.IsNaN(record.CpuSeconds) ? "" : string.Create(inv, $" (cpu {record.CpuSeconds:0.0} s)");
+            string line = string.Create(inv, $"epoch {record.Epoch}/{epochs}  loss {record.Loss:0.0000}{acc}  {record.Seconds:0.0} s{cpu}");
             if (_interactive && _lineOpen) _output.Write("\r" + line + new string(' ', Math.Max(0, _lastLength - line.Length)) + Environment.NewLine);
             else _output.WriteLine(line);
             _lineOpen = false;

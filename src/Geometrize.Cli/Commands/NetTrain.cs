@@ -199,6 +199,7 @@ public static class NetTrain
             ["testAccuracy"] = Json(final.TestAccuracy),
             ["seconds"] = result.Seconds,
             ["trainingSeconds"] = result.History.Sum(h => h.Seconds),
+            ["trainingCpuSeconds"] = result.History.Sum(h => h.CpuSeconds),
             ["threads"] = Parallelism.MaxDegreeOfParallelism,
         };
         WriteText(Path.Combine(dir, "summary.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -12,8 +12,9 @@ namespace Geometrize.Networks.Training;
 /// <param name="Loss">Mean training loss over the epoch's mini-batches (training mode), or the last L-BFGS loss.</param>
 /// <param name="TrainAccuracy">Accuracy on the training set after the epoch (evaluation mode); NaN for regression.</param>
 /// <param name="TestAccuracy">Accuracy on the test set; NaN for regression or without a test set.</param>
-/// <param name="Seconds">Training time of this epoch, evaluation excluded.</param>
-public sealed record EpochRecord(int Epoch, double Loss, double TrainAccuracy, double TestAccuracy, double Seconds);
+/// <param name="Seconds">Training time of this epoch (wall clock), evaluation excluded.</param>
+/// <param name="CpuSeconds">Processor time of the whole process (all threads) during the epoch's training pass: the robust figure on a loaded machine.</param>
+public sealed record EpochRecord(int Epoch, double Loss, double TrainAccuracy, double TestAccuracy, double Seconds, double CpuSeconds = double.NaN);
 
 /// <summary>Progress of a training run, reported after every mini-batch.</summary>
 public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, TimeSpan Elapsed);
@@ -85,17 +86,19 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int epoch = 1; epoch <= Settings.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             double loss = lbfgs != null
                 ? LbfgsEpoch(lbfgs, train, epoch, clock, progress, cancellation)
                 : MiniBatchEpoch(first!, train, shuffle, buffer, epoch, clock, progress, cancellation);
             double seconds = epochClock.Elapsed.TotalSeconds;
+            double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             if (!double.IsFinite(loss))
                 throw new InvalidParameterException("--lr", $"the training loss became {loss} in epoch {epoch}; lower the learning rate (now {Settings.LearningRate}).");
             bool classify = train.Task == LearningTask.Classification;
             history.Add(new EpochRecord(epoch, loss,
                 classify ? Accuracy(Model, train) : double.NaN,
                 classify && test != null ? Accuracy(Model, test) : double.NaN,
-                seconds));
+                seconds, cpuSeconds));
             EpochCompleted?.Invoke(history[^1]);
         }
         return new TrainingResult(history, clock.Elapsed.TotalSeconds);
