@@ -124,7 +124,7 @@ public static class FlowNetAdjoint
     /// vector–Jacobian products of f at each stage from reverse-mode autodiff. The state at a stage time is read
     /// off the stored Euler trajectory (its straight segment from x_k to x_{k+1}), rather than re-integrated
     /// backwards as Chen et al. do, so the difference from back-propagation isolates the adjoint discretisation
-    /// (O(h)) and not the drift of a reversed integration. Head and lift gradients are exact.
+    /// (O(h)) and not the drift of a reversed integration. The head gradient is exact; the lift gradient is exact given a(0).
     /// </summary>
     /// <param name="net">A flow network (residual). With batch norm, f uses the batch statistics of the state it is
     /// evaluated at; running statistics are updated once, by the forward pass.</param>
