@@ -21,9 +21,10 @@ public sealed class NetCommand : ICommand
     public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR";
     /// <inheritdoc />
     public string Description =>
-        "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + "; --train-limit/--test-limit\n" +
-        "samples, --noise), fashion-mnist[:FOLDER] (IDX files, gz or not; default ../shared/data/fashion-mnist, then\n" +
-        "/usr/share/datasets/fashion-mnist), or csv:FILE (--target column, default last; --task; 80/20 split by --seed).\n" +
+        "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
+        "--train-limit/--test-limit samples, --noise; the test set is drawn with seed + 1), fashion-mnist[:FOLDER]\n" +
+        "(IDX files, gz or not; default ../shared/data/fashion-mnist, then /usr/share/datasets/fashion-mnist),\n" +
+        "or csv:FILE (--target column, default last; --task; 80/20 split by --seed).\n" +
         "Inputs are standardised with statistics of the training set (stored in model.json).\n" +
         "MODEL: flownet = lift -> N blocks x <- x + h f(x), f = W2 s(W1 x + b1) + b2, h = 1/N -> linear head;\n" +
         "plainnet = the same without the skip (x <- f(x)); mlp = --depth hidden layers of --width units; logreg.\n" +
