@@ -22,6 +22,7 @@ public static class Program
         new SynthesizeCommand(),
         new CompareCommand(),
         new DemoCommand(),
+        new NetCommand(),
     ];
 
     private static readonly OptionSpec HelpOption = new("help", null, "show this help and exit");

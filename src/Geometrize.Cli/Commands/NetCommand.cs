@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Geometrize.Cli.Commands;
+
+/// <summary>
+/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>).
+/// <c>geometrize net</c> alone lists the sub-commands.
+/// </summary>
+public sealed class NetCommand : ICommand
+{
+    private static readonly (string Name, string Summary)[] SubCommands =
+    [
+        ("train", "train a flow network (ResNet as an Euler flow), plain network, MLP or logistic regression"),
+    ];
+
+    /// <inheritdoc />
+    public string Name => "net";
+    /// <inheritdoc />
+    public string Summary => "deep networks as flows: 'net train' (see 'geometrize net')";
+    /// <inheritdoc />
+    public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR";
+    /// <inheritdoc />
+    public string Description =>
+        "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
+        "--train-limit/--test-limit samples, --noise; the test set is drawn with seed + 1), fashion-mnist[:FOLDER]\n" +
+        "(IDX files, gz or not; default ../shared/data/fashion-mnist, then /usr/share/datasets/fashion-mnist),\n" +
+        "or csv:FILE (--target column, default last; --task; 80/20 split by --seed).\n" +
+        "Inputs are standardised with statistics of the training set (stored in model.json).\n" +
+        "MODEL: flownet = lift -> N blocks x <- x + h f(x), f = W2 s(W1 x + b1) + b2, h = 1/N -> linear head;\n" +
+        "plainnet = the same without the skip (x <- f(x)); mlp = --depth hidden layers of --width units; logreg.\n" +
+        "Writes into DIR: model.safetensors, model.json, history.csv (epoch,loss,train_acc,test_acc,seconds),\n" +
+        "summary.json, curves.png and, for 2-D data, decision.png. All files appear together when training ends\n" +
+        "(written to a staging folder, then moved); Ctrl-C stops cleanly and leaves nothing behind.";
+    /// <inheritdoc />
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("data", "NAME[:PATH]", "dataset: generated name, fashion-mnist[:FOLDER] or csv:FILE (required)"),
+        new("model", "KIND", "flownet (default), plainnet, mlp or logreg"),
+        new("depth", "N", "blocks (flow/plain) or hidden layers (mlp) (default 10; mlp 2)"),
+        new("width", "W", "state width (flow/plain) or hidden units (mlp) (default 16)"),
+        new("hidden", "H", "inner width of a block f (default 32)"),
+        new("activation", "NAME", "tanh (default), relu or softplus"),
+        new("batchnorm", null, "batch normalisation inside every block / after every hidden layer"),
+        new("tied", null, "one set of block weights shared by all depths (autonomous flow)"),
+        new("epochs", "E", "passes over the training set (default 20)"),
+        new("batch", "B", "mini-batch size (default 64; ignored by lbfgs)"),
+        new("lr", "RATE", "learning rate (default 0.01; lbfgs: initial step, default 1)"),
+        new("optimizer", "NAME", "adam (default; AdamW decay), sgd (momentum 0.9) or lbfgs (full batch)"),
+        new("weight-decay", "W", "weight decay (default 0)"),
+        new("lbfgs-iterations", "K", "L-BFGS iterations per epoch (default 20)"),
+        new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0)"),
+        new("adjoint", "KIND", "gradient of a flownet: discrete (back-propagation, default) or continuous (RK4 adjoint ODE)"),
+        new("train-limit", "N", "training samples (generated sets: how many to draw, default 1000; others: keep the first N)"),
+        new("test-limit", "N", "test samples (generated sets: default 500; others: keep the first N)"),
+        new("noise", "SIGMA", "noise of generated sets (default 0.05)"),
+        new("target", "COLUMN", "csv: target column name or index (default -1, the last)"),
+        new("task", "KIND", "csv: classification (default) or regression"),
+        new("threads", "N", $"worker threads (default: all {Environment.ProcessorCount} processors)"),
+        new("output", "DIR", "output folder (required; created if needed)"),
+        new("quiet", null, "show no progress"),
+    ];
+
+    /// <inheritdoc />
+    public int Run(CommandLine args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Positionals.Count == 0)
+        {
+            stdout.WriteLine("usage: geometrize net SUBCOMMAND [OPTIONS]   (geometrize net --help for all options)");
+            stdout.WriteLine();
+            stdout.WriteLine("sub-commands:");
+            foreach (var (name, summary) in SubCommands) stdout.WriteLine($"  {name}  {summary}");
+            return 0;
+        }
+        string sub = args.Positionals[0];
+        if (sub != "train")
+            throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
+        args.RequirePositionals(1, 1, "the sub-command 'train' and options");
+        return NetTrain.Run(args, stdout, stderr, Usage);
+    }
+
+    /// <summary>A number option that may be NaN or infinite, so that validation can name the option and the value.</summary>
+    internal static double Number(CommandLine args, string name, double fallback, string usage)
+    {
+        string? v = args.GetString(name);
+        if (v == null) return fallback;
+        return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double r)
+            ? r : throw new UsageException($"option '--{name}' expects a number, got '{v}'.", usage);
+    }
+}
