@@ -3,13 +3,17 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Geometrize.Networks.Data;
 using Geometrize.Networks.Optimizers;
+using Geometrize.Numerics.LinearAlgebra;
 
 namespace Geometrize.Analysis.Influence;
 
 /// <summary>How <see cref="LeaveOneOutValidation{T}"/> retrains without a point.</summary>
 public enum RetrainingMethod
 {
-    /// <summary>Newton's method with the dense Hessian, in double (small models: quadratic convergence from θ̂).</summary>
+    /// <summary>
+    /// Newton's method in double, each step solved by conjugate gradient preconditioned with the dense Hessian at θ̂
+    /// (factorised once): quadratic convergence from θ̂ at O(p²) per step (small and medium models).
+    /// </summary>
     Newton,
     /// <summary>The L-BFGS optimiser on the model's tensors (models too large for a dense Hessian).</summary>
     Lbfgs,
@@ -91,6 +95,13 @@ public sealed class LeaveOneOutValidation<T> where T : unmanaged, IFloatingPoint
         double baseGradient = TensorPrimitives.Norm<double>(g);
         double baseLoss = Risk.ExampleLoss(test, testIndex);
         var pairs = new List<LeaveOneOutPair>(indices.Count);
+        Cholesky? preconditioner = null;
+        if (Options.Method == RetrainingMethod.Newton)
+        {
+            var h = new double[(long)Risk.Dimension * Risk.Dimension];
+            Risk.DenseMatrix(h);
+            preconditioner = NewtonMinimizer.FactorWithShift(h, Risk.Dimension);
+        }
         try
         {
             foreach (int z in indices)
@@ -99,7 +110,7 @@ public sealed class LeaveOneOutValidation<T> where T : unmanaged, IFloatingPoint
                 Risk.ExampleWeights[z] = 0;
                 try
                 {
-                    var (iterations, gradientNorm) = Retrain();
+                    var (iterations, gradientNorm) = Retrain(preconditioner);
                     double actual = Risk.ExampleLoss(test, testIndex) - baseLoss;
                     pairs.Add(new LeaveOneOutPair(z, predicted[z], actual, iterations, gradientNorm));
                 }
@@ -119,11 +130,11 @@ public sealed class LeaveOneOutValidation<T> where T : unmanaged, IFloatingPoint
         return new LeaveOneOutReport(pairs, Correlation.Pearson(x, y), Correlation.Spearman(x, y), baseGradient, clock.Elapsed.TotalSeconds);
     }
 
-    private (int Iterations, double GradientNorm) Retrain()
+    private (int Iterations, double GradientNorm) Retrain(Cholesky? preconditioner)
     {
-        if (Options.Method == RetrainingMethod.Newton)
+        if (preconditioner is not null)
         {
-            var r = NewtonMinimizer.Minimize(Risk, Options.GradientTolerance, Options.MaxIterations);
+            var r = NewtonMinimizer.MinimizePreconditioned(Risk, preconditioner, Options.GradientTolerance, Options.MaxIterations);
             return (r.Iterations, r.GradientNorm);
         }
         var lbfgs = new Lbfgs<T>(Risk.Model.Parameters, historySize: 20, maxIterations: Options.MaxIterations,
