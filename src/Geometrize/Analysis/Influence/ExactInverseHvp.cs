@@ -52,6 +52,9 @@ public sealed class ExactInverseHvp : IInverseHvpSolver
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Settings => new Dictionary<string, double> { ["damping"] = Damping };
 
+    /// <summary>The Cholesky factor of H + δI (reusable, e.g. as the preconditioner of leave-one-out retraining).</summary>
+    public Cholesky Factor => _factor;
+
     /// <summary>log det(H + δI), a by-product of the factorisation.</summary>
     public double LogDeterminant => _factor.LogDeterminant;
 

@@ -49,9 +49,20 @@ public sealed record LeaveOneOutReport(IReadOnlyList<LeaveOneOutPair> Pairs, dou
 /// </summary>
 public sealed class LeaveOneOutValidation<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    private readonly Cholesky? _preconditioner;
+
     /// <summary>Binds the risk at θ̂ and the retraining settings.</summary>
-    public LeaveOneOutValidation(EmpiricalRisk<T> risk, RetrainingOptions? options = null)
+    /// <param name="risk">The risk at θ̂.</param>
+    /// <param name="options">Retraining settings (Newton by default).</param>
+    /// <param name="hessianFactor">
+    /// Cholesky factor of the Hessian at θ̂ (e.g. <see cref="ExactInverseHvp.Factor"/>) to precondition Newton's
+    /// steps; computed once per validation when null.
+    /// </param>
+    public LeaveOneOutValidation(EmpiricalRisk<T> risk, RetrainingOptions? options = null, Cholesky? hessianFactor = null)
     {
+        if (hessianFactor is not null && hessianFactor.Dimension != risk.Dimension)
+            throw new InvalidParameterException("hessianFactor", $"has order {hessianFactor.Dimension}, the model {risk.Dimension} parameters.");
+        _preconditioner = hessianFactor;
         ArgumentNullException.ThrowIfNull(risk);
         Risk = risk;
         Options = options ?? new RetrainingOptions();
@@ -95,8 +106,8 @@ public sealed class LeaveOneOutValidation<T> where T : unmanaged, IFloatingPoint
         double baseGradient = TensorPrimitives.Norm<double>(g);
         double baseLoss = Risk.ExampleLoss(test, testIndex);
         var pairs = new List<LeaveOneOutPair>(indices.Count);
-        Cholesky? preconditioner = null;
-        if (Options.Method == RetrainingMethod.Newton)
+        Cholesky? preconditioner = _preconditioner;
+        if (Options.Method == RetrainingMethod.Newton && preconditioner is null)
         {
             var h = new double[(long)Risk.Dimension * Risk.Dimension];
             Risk.DenseMatrix(h);

@@ -12,48 +12,31 @@ namespace Geometrize.Analysis.Influence;
 public sealed record NewtonResult(int Iterations, double GradientNorm, double Value, bool Converged);
 
 /// <summary>
-/// Damped Newton's method in double on an <see cref="EmpiricalRisk{T}"/> with its dense Hessian: the tool for
-/// training small models to the tight optimality influence functions assume, and for the warm-started retraining
-/// of leave-one-out validation (quadratic convergence: a few steps from θ̂). Each step solves (H + μI)d = −∇R by
-/// Cholesky (μ = 0 unless H is not positive definite, then the smallest shift of the form 10ᵏ·10⁻⁸·max H_ii that
-/// works) and backtracks until R decreases (Armijo).
+/// Newton's method in double on an <see cref="EmpiricalRisk{T}"/>: the tool for training small models to the tight
+/// optimality influence functions assume, and for the warm-started retraining of leave-one-out validation
+/// (quadratic convergence: a few steps from θ̂). Each step solves the Newton system by conjugate gradient with exact
+/// Hessian–vector products, preconditioned by the Cholesky factor of a dense Hessian (H + μI, μ = 0 unless H is not
+/// positive definite, then the smallest shift 10ᵏ·10⁻⁸·max H_ii that works), and backtracks until R decreases
+/// (Armijo). With a fresh Hessian the preconditioned solve is exact in one iteration, i.e. plain Newton.
 /// </summary>
 public static class NewtonMinimizer
 {
-    /// <summary>Minimises R from the model's current parameters, leaving the result in them.</summary>
+    /// <summary>
+    /// Minimises R from the model's current parameters, leaving the result in them. The dense Hessian is the
+    /// expensive part (O(n p²)), so it is lagged: each step solves ∇²R(θ)·d = −∇R by conjugate gradient with exact
+    /// Hessian–vector products, preconditioned by the Cholesky factor of the last dense Hessian, and that Hessian is
+    /// recomputed only when the preconditioned solve needed more than <paramref name="refreshAfter"/> iterations.
+    /// </summary>
     /// <param name="risk">The objective.</param>
     /// <param name="gradientTolerance">Stop when ‖∇R‖₂ ≤ this.</param>
     /// <param name="maxIterations">Newton step budget.</param>
-    public static NewtonResult Minimize<T>(EmpiricalRisk<T> risk, double gradientTolerance = 1e-10, int maxIterations = 50)
+    /// <param name="refreshAfter">Inner iterations beyond which the next step recomputes the dense Hessian (1: every step, pure Newton).</param>
+    public static NewtonResult Minimize<T>(EmpiricalRisk<T> risk, double gradientTolerance = 1e-10, int maxIterations = 50, int refreshAfter = 8)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(risk);
-        if (!(gradientTolerance > 0)) throw new InvalidParameterException("tolerance", $"must be positive, got {gradientTolerance}.");
-        if (maxIterations < 0) throw new InvalidParameterException("iterations", $"must not be negative, got {maxIterations}.");
-        int p = risk.Dimension;
-        var theta = risk.GetParameters();
-        var g = new double[p];
-        var d = new double[p];
-        var trial = new double[p];
-        var h = new double[(long)p * p];
-        risk.Gradient(g);
-        double f = risk.Value(), gNorm = TensorPrimitives.Norm<double>(g);
-        int it = 0;
-        while (gNorm > gradientTolerance && it < maxIterations)
-        {
-            it++;
-            risk.DenseMatrix(h);
-            var factor = FactorWithShift(h, p);
-            factor.Solve(g, d);
-            TensorPrimitives.Negate<double>(d, d);
-            double slope = TensorPrimitives.Dot<double>(g, d);
-            if (!LineSearch(risk, theta, d, slope, trial, ref f)) break;
-            trial.CopyTo(theta, 0);
-            risk.Gradient(g);
-            gNorm = TensorPrimitives.Norm<double>(g);
-        }
-        risk.SetParameters(theta);
-        return new NewtonResult(it, gNorm, f, gNorm <= gradientTolerance);
+        if (refreshAfter < 1) throw new InvalidParameterException("refreshAfter", $"must be at least 1, got {refreshAfter}.");
+        return Run(risk, null, refreshAfter, gradientTolerance, maxIterations, 50);
     }
 
     /// <summary>
@@ -61,7 +44,7 @@ public static class NewtonMinimizer
     /// preconditioned by a fixed factorised matrix P close to ∇²R (the Hessian at a nearby optimum). When R differs
     /// from the problem P was built for by a low-rank change (one example removed) and θ stays close, P⁻¹∇²R is the
     /// identity plus a low-rank term plus a small one, so each step needs a handful of products instead of a new dense
-    /// Hessian: the warm-started leave-one-out retraining then costs O(p²) per point rather than O(n p²). The iterates
+    /// Hessian: the warm-started leave-one-out retraining then costs O(np) per step rather than O(n p²). The iterates
     /// and the stopping test use the exact gradient, so the optimum reached does not depend on P.
     /// </summary>
     /// <param name="risk">The objective.</param>
@@ -75,9 +58,17 @@ public static class NewtonMinimizer
     {
         ArgumentNullException.ThrowIfNull(risk);
         ArgumentNullException.ThrowIfNull(preconditioner);
-        int p = risk.Dimension;
-        if (preconditioner.Dimension != p) throw new InvalidParameterException("preconditioner", $"has order {preconditioner.Dimension}, the model {p} parameters.");
+        if (preconditioner.Dimension != risk.Dimension) throw new InvalidParameterException("preconditioner", $"has order {preconditioner.Dimension}, the model {risk.Dimension} parameters.");
+        return Run(risk, preconditioner, int.MaxValue, gradientTolerance, maxIterations, innerIterations);
+    }
+
+    private static NewtonResult Run<T>(EmpiricalRisk<T> risk, Cholesky? factor, int refreshAfter, double gradientTolerance, int maxIterations, int innerIterations)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (!(gradientTolerance > 0)) throw new InvalidParameterException("tolerance", $"must be positive, got {gradientTolerance}.");
+        if (maxIterations < 0) throw new InvalidParameterException("iterations", $"must not be negative, got {maxIterations}.");
+        if (innerIterations < 1) throw new InvalidParameterException("innerIterations", $"must be at least 1, got {innerIterations}.");
+        int p = risk.Dimension;
         var theta = risk.GetParameters();
         var g = new double[p];
         var d = new double[p];
@@ -86,20 +77,31 @@ public static class NewtonMinimizer
         var z = new double[p];
         var q = new double[p];
         var hq = new double[p];
+        double[]? h = null;
+        bool refresh = factor is null;
         risk.Gradient(g);
         double f = risk.Value(), gNorm = TensorPrimitives.Norm<double>(g);
         int it = 0;
         while (gNorm > gradientTolerance && it < maxIterations)
         {
             it++;
-            // Preconditioned CG on H d = −g from d = 0, to a relative residual far below the Newton step's own accuracy.
+            if (refresh)
+            {
+                h ??= new double[(long)p * p];
+                risk.DenseMatrix(h);
+                factor = FactorWithShift(h, p);
+                refresh = false;
+            }
+            // Preconditioned CG on H d = −g from d = 0, to a relative residual well below the Newton step's own accuracy.
             d.AsSpan().Clear();
             TensorPrimitives.Negate<double>(g, r);
-            preconditioner.Solve(r, z);
+            factor!.Solve(r, z);
             z.CopyTo(q, 0);
             double rz = TensorPrimitives.Dot<double>(r, z), target = 1e-3 * Math.Min(1, gNorm) * gNorm;
-            for (int k = 0; k < innerIterations; k++)
+            int inner = 0;
+            while (inner < innerIterations)
             {
+                inner++;
                 risk.Multiply(q, hq);
                 double curvature = TensorPrimitives.Dot<double>(q, hq);
                 if (!(curvature > 0)) break;
@@ -107,19 +109,25 @@ public static class NewtonMinimizer
                 TensorPrimitives.MultiplyAdd<double>(q, alpha, d, d);
                 TensorPrimitives.MultiplyAdd<double>(hq, -alpha, r, r);
                 if (TensorPrimitives.Norm<double>(r) <= target) break;
-                preconditioner.Solve(r, z);
+                factor.Solve(r, z);
                 double rzNew = TensorPrimitives.Dot<double>(r, z);
                 TensorPrimitives.MultiplyAdd<double>(q, rzNew / rz, z, q);
                 rz = rzNew;
             }
+            if (inner > refreshAfter) refresh = true;
             double slope = TensorPrimitives.Dot<double>(g, d);
             if (!(slope < 0)) // no descent direction from CG (non-convex region): fall back to the preconditioned gradient
             {
-                preconditioner.Solve(g, d);
+                factor.Solve(g, d);
                 TensorPrimitives.Negate<double>(d, d);
                 slope = TensorPrimitives.Dot<double>(g, d);
             }
-            if (!LineSearch(risk, theta, d, slope, trial, ref f)) break;
+            if (!LineSearch(risk, theta, d, slope, trial, ref f))
+            {
+                if (refreshAfter == int.MaxValue || h is not null && inner <= 1) break;
+                refresh = true; // a stale preconditioner may give a poor direction: retry once with a fresh Hessian
+                continue;
+            }
             trial.CopyTo(theta, 0);
             risk.Gradient(g);
             gNorm = TensorPrimitives.Norm<double>(g);
