@@ -11,11 +11,14 @@ namespace Geometrize.Analysis.Influence;
 /// construction; the leave-one-out harness sets one of them to 0 (keeping the factor 1/n, so removal is exactly
 /// the up-weighting ε = −1/n of Koh and Liang). The regularisation is added analytically (λθ, λv, λI), the data
 /// term comes from the model's closed forms when it has them and from <see cref="Autograd"/> otherwise.
+/// Parameters travel as double vectors; with float models they are rounded to float on the way into the tensors.
+/// An instance is not thread-safe: evaluating it at other parameters writes them into the model.
 /// </summary>
 public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly IClosedFormInfluenceModel<T>? _closed;
     private readonly int[] _all;
+    private double[] _sampleWeights = [];  // scratch reused by every sampled product (LiSSA calls it once per step)
 
     /// <summary>Binds a model, its training set and the L2 coefficient λ.</summary>
     /// <param name="model">The trained model (its parameters hold θ̂).</param>
@@ -178,11 +181,15 @@ public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFl
     public void MultiplySample(ReadOnlySpan<int> sample, ReadOnlySpan<double> v, Span<double> product)
     {
         if (sample.Length == 0) throw new InvalidParameterException("sample", "a Hessian sample needs at least one example.");
-        var weights = new double[sample.Length];
-        foreach (int i in sample)
+        if (_sampleWeights.Length < sample.Length) _sampleWeights = new double[sample.Length];
+        var weights = _sampleWeights.AsSpan(0, sample.Length);
+        for (int k = 0; k < sample.Length; k++)
+        {
+            int i = sample[k];
             if ((uint)i >= (uint)Count) throw new InvalidParameterException("sample", $"example {i} is outside [0, {Count}).");
-        for (int k = 0; k < sample.Length; k++) weights[k] = ExampleWeights[sample[k]];
-        MultiplyCore(sample.ToArray(), weights, sample.Length, v, product);
+            weights[k] = ExampleWeights[i];
+        }
+        MultiplyCore(sample, weights, sample.Length, v, product);
     }
 
     /// <summary>
@@ -234,7 +241,7 @@ public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFl
         return L2 == 0 ? data : data + TensorOps.Scale(reg!, 0.5 * L2);
     }
 
-    private void MultiplyCore(int[] indices, ReadOnlySpan<double> weights, int divisor, ReadOnlySpan<double> v, Span<double> product)
+    private void MultiplyCore(ReadOnlySpan<int> indices, ReadOnlySpan<double> weights, int divisor, ReadOnlySpan<double> v, Span<double> product)
     {
         CheckLength(v.Length, "v");
         CheckLength(product.Length, "product");
@@ -251,7 +258,7 @@ public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFl
             for (int s = 0; s < indices.Length; s += BatchSize)
             {
                 int m = Math.Min(BatchSize, indices.Length - s);
-                int[] chunk = indices[s..(s + m)];
+                int[] chunk = indices.Slice(s, m).ToArray();
                 double[] cw = w[s..(s + m)];
                 var hv = Autograd.HessianVectorProduct(() => WeightedSum(chunk, cw), Model.Parameters, direction);
                 Flatten(hv, buffer);

@@ -14,11 +14,16 @@ namespace Geometrize.Analysis.Influence;
 /// θ = (w, b): the weight tensor is [1, d] (the layout of <see cref="TensorOps.Linear{T}"/>) and the bias [1]; the
 /// L2 term of <see cref="EmpiricalRisk{T}"/> covers both. Being a generalised linear model it has closed forms:
 /// ∇ℓ = (σ − y)·x̃ and ∇²ℓ = σ(1 − σ)·x̃x̃ᵀ with x̃ = (x, 1), evaluated on a cached double copy of each dataset's
-/// rows x̃ so that every product is a SIMD dot or axpy.
+/// rows x̃ so that every product is a SIMD dot or axpy. Not thread-safe (it caches the probabilities at the last θ).
 /// </summary>
 public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ConditionalWeakTable<Dataset, double[]> _designs = new();
+    // σ(x̃ᵀθ) for every row of the last dataset at the last θ: Hessian–vector products at a fixed θ (CG, LiSSA) then
+    // cost one dot and one axpy per example instead of two dots.
+    private Dataset? _probabilityData;
+    private double[] _probabilityTheta = [];
+    private double[] _probabilities = [];
 
     /// <summary>A model with zero parameters for inputs of dimension <paramref name="inputDimension"/>.</summary>
     public LogisticInfluenceModel(int inputDimension)
@@ -61,12 +66,12 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
     {
         var design = Design(data);
         int p = InputDimension + 1;
-        var theta = Theta();
+        var prob = Probabilities(data, design);
         var labels = data.Labels;
         for (int k = 0; k < indices.Length; k++)
         {
             var row = design.AsSpan(indices[k] * p, p);
-            double r = Sigmoid(TensorPrimitives.Dot<double>(row, theta)) - labels[indices[k]];
+            double r = prob[indices[k]] - labels[indices[k]];
             TensorPrimitives.Multiply(row, r, gradients.Slice(k * p, p));
         }
     }
@@ -76,14 +81,14 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
     {
         var design = Design(data);
         int p = InputDimension + 1;
-        var theta = Theta();
+        var prob = Probabilities(data, design);
         product[..p].Clear();
         // Σ_k w_k σ_k(1 − σ_k)(x̃_kᵀv) x̃_k: two dots and an axpy per example.
         for (int k = 0; k < indices.Length; k++)
         {
             if (weights[k] == 0) continue;
             var row = design.AsSpan(indices[k] * p, p);
-            double s = Sigmoid(TensorPrimitives.Dot<double>(row, theta));
+            double s = prob[indices[k]];
             double c = weights[k] * s * (1 - s) * TensorPrimitives.Dot(row, v);
             TensorPrimitives.MultiplyAdd(row, c, product, product);
         }
@@ -95,14 +100,14 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
         var design = Design(data);
         int p = InputDimension + 1, m = indices.Length;
         if (hessian.Length != (long)p * p) throw new InvalidParameterException("hessian", $"a {p}×{p} matrix needs {(long)p * p} values, got {hessian.Length}.");
-        var theta = Theta();
+        var prob = Probabilities(data, design);
         var rows = new double[(long)m * p];   // x̃_k
         var c = new double[m];                // w_k σ_k(1 − σ_k)
         for (int k = 0; k < m; k++)
         {
             var row = design.AsSpan(indices[k] * p, p);
             row.CopyTo(rows.AsSpan(k * p, p));
-            double s = Sigmoid(TensorPrimitives.Dot<double>(row, theta));
+            double s = prob[indices[k]];
             c[k] = weights[k] * s * (1 - s);
         }
         // H = Σ_k c_k x̃_k x̃_kᵀ, lower triangle only (half the work of a full product): row i of H gathers the axpys
@@ -142,11 +147,18 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
             for (int j = 0; j < i; j++) hessian[j * p + i] = hessian[i * p + j];
     }
 
-    private double[] Theta()
+    private double[] Probabilities(Dataset data, double[] design)
     {
-        var theta = new double[InputDimension + 1];
+        int p = InputDimension + 1;
+        var theta = new double[p];
         ParameterVector.Gather(Parameters, theta);
-        return theta;
+        if (ReferenceEquals(data, _probabilityData) && theta.AsSpan().SequenceEqual(_probabilityTheta)) return _probabilities;
+        var prob = new double[data.Count];
+        for (int i = 0; i < prob.Length; i++) prob[i] = Sigmoid(TensorPrimitives.Dot<double>(design.AsSpan(i * p, p), theta));
+        _probabilityData = data;
+        _probabilityTheta = theta;
+        _probabilities = prob;
+        return prob;
     }
 
     // Rows x̃ = (x, 1) of a dataset in double, built once per dataset instance (datasets are immutable).
