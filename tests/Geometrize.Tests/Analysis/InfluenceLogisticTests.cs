@@ -70,6 +70,8 @@ public class InfluenceLogisticTests(ITestOutputHelper output)
         closed.Gradient(r1);
         auto.Gradient(r2);
         Assert.True(InfluenceFixtures.MaxAbsDifference(r1, r2) < 1e-13);
+        Assert.Equal(auto.Value(), closed.Value(), 1e-14);
+        Assert.Equal(auto.ExampleLoss(data, 3), closed.ExampleLoss(data, 3), 1e-14);
         // The gradient is the derivative of the value (central difference along v).
         var theta = closed.GetParameters();
         double eps = 1e-5;

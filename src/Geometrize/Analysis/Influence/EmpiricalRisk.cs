@@ -98,13 +98,26 @@ public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFl
     public double Value()
     {
         double data = 0;
-        using (Autograd.NoGrad())
+        if (_closed is not null)
+        {
+            var losses = new double[Math.Min(BatchSize, Count)];
+            for (int s = 0; s < Count; s += BatchSize)
+            {
+                int m = Math.Min(BatchSize, Count - s);
+                _closed.ExampleLossValues(Training, _all.AsSpan(s, m), losses.AsSpan(0, m));
+                for (int k = 0; k < m; k++) data += ExampleWeights[s + k] * losses[k];
+            }
+        }
+        else
+        {
+            using var _ = Autograd.NoGrad();
             for (int s = 0; s < Count; s += BatchSize)
             {
                 int[] chunk = _all[s..Math.Min(Count, s + BatchSize)];
                 var losses = Model.ExampleLosses(Training, chunk).Data;
                 for (int k = 0; k < chunk.Length; k++) data += ExampleWeights[chunk[k]] * double.CreateTruncating(losses[k]);
             }
+        }
         var theta = GetParameters();
         return data / Count + 0.5 * L2 * TensorPrimitives.Dot<double>(theta, theta);
     }
@@ -112,6 +125,14 @@ public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFl
     /// <summary>ℓ(z, θ) of sample <paramref name="index"/> of <paramref name="data"/> (training or test).</summary>
     public double ExampleLoss(Dataset data, int index)
     {
+        CheckInput(Model, data);
+        if ((uint)index >= (uint)data.Count) throw new InvalidParameterException("index", $"sample {index} is outside [0, {data.Count}) of '{data.Name}'.");
+        if (_closed is not null)
+        {
+            Span<double> loss = stackalloc double[1];
+            _closed.ExampleLossValues(data, [index], loss);
+            return loss[0];
+        }
         using var _ = Autograd.NoGrad();
         return double.CreateTruncating(Model.ExampleLosses(data, [index]).Data[0]);
     }

@@ -33,6 +33,9 @@ public interface IInfluenceModel<T> where T : unmanaged, IFloatingPointIeee754<T
 /// </summary>
 public interface IClosedFormInfluenceModel<T> : IInfluenceModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Writes ℓ(z_i, θ) for each index into <paramref name="losses"/>, in double.</summary>
+    void ExampleLossValues(Dataset data, ReadOnlySpan<int> indices, Span<double> losses);
+
     /// <summary>Writes ∇_θ ℓ(z_i, θ) for each index as consecutive rows of length p into <paramref name="gradients"/>.</summary>
     void ExampleGradients(Dataset data, ReadOnlySpan<int> indices, Span<double> gradients);
 

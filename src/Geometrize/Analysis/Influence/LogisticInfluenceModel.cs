@@ -62,6 +62,22 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
     }
 
     /// <inheritdoc/>
+    public void ExampleLossValues(Dataset data, ReadOnlySpan<int> indices, Span<double> losses)
+    {
+        var design = Design(data);
+        int p = InputDimension + 1;
+        var theta = new double[p];
+        ParameterVector.Gather(Parameters, theta);
+        var labels = data.Labels;
+        for (int k = 0; k < indices.Length; k++)
+        {
+            double z = TensorPrimitives.Dot<double>(design.AsSpan(indices[k] * p, p), theta);
+            // softplus(z) − yz with softplus(z) = max(z, 0) + log(1 + e^−|z|), free of overflow.
+            losses[k] = Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))) - labels[indices[k]] * z;
+        }
+    }
+
+    /// <inheritdoc/>
     public void ExampleGradients(Dataset data, ReadOnlySpan<int> indices, Span<double> gradients)
     {
         var design = Design(data);
