@@ -144,6 +144,6 @@ public class InfluenceLogisticTests(ITestOutputHelper output)
     }
 
     // Full-batch products make LiSSA the deterministic Neumann series; sampled batches of 200 left errors of 3–7 %
-    // (residual 0.1–0.3) at this depth, too close to the 5 % requirement.
-    private const int LissaDepth = 5000, LissaRepeats = 1, LissaBatch = 0;
+    // (residual 0.1–0.3), too close to the 5 % requirement; full batch gave 4.4 % at depth 3000 and 1.0 % at 5000.
+    private const int LissaDepth = 4000, LissaRepeats = 1, LissaBatch = 0;
 }
