@@ -117,12 +117,11 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
         int p = InputDimension + 1, m = indices.Length;
         if (hessian.Length != (long)p * p) throw new InvalidParameterException("hessian", $"a {p}×{p} matrix needs {(long)p * p} values, got {hessian.Length}.");
         var prob = Probabilities(data, design);
-        var rows = new double[(long)m * p];   // x̃_k
+        var rowStart = new int[m];            // offset of x̃_k in the cached design
         var c = new double[m];                // w_k σ_k(1 − σ_k)
         for (int k = 0; k < m; k++)
         {
-            var row = design.AsSpan(indices[k] * p, p);
-            row.CopyTo(rows.AsSpan(k * p, p));
+            rowStart[k] = indices[k] * p;
             double s = prob[indices[k]];
             c[k] = weights[k] * s * (1 - s);
         }
@@ -146,7 +145,7 @@ public sealed class LogisticInfluenceModel<T> : IClosedFormInfluenceModel<T> whe
                         {
                             double ck = c[k];
                             if (ck == 0) continue;
-                            var xk = new ReadOnlySpan<double>(rows, k * p, p);
+                            var xk = new ReadOnlySpan<double>(design, rowStart[k], p);
                             for (int i = i0; i < i1; i++)
                             {
                                 double a = ck * xk[i];
