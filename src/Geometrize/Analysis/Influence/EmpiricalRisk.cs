@@ -167,10 +167,12 @@ public sealed class EmpiricalRisk<T> : IHessianOperator where T : unmanaged, IFl
         gradient.Clear();
         if (_closed is not null)
         {
-            var rows = new double[Math.Min(BatchSize, Count) * Dimension];
-            for (int s = 0; s < Count; s += BatchSize)
+            // Per-example rows in small chunks: the sum needs no n×p matrix.
+            int chunk = Math.Min(256, Count);
+            var rows = new double[chunk * Dimension];
+            for (int s = 0; s < Count; s += chunk)
             {
-                int m = Math.Min(BatchSize, Count - s);
+                int m = Math.Min(chunk, Count - s);
                 _closed.ExampleGradients(Training, _all.AsSpan(s, m), rows.AsSpan(0, m * Dimension));
                 for (int k = 0; k < m; k++)
                 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using Geometrize.Networks.Data;
-using Geometrize.Numerics.LinearAlgebra;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Geometrize.Analysis.Influence;
 
@@ -57,8 +57,8 @@ public sealed class InfluenceFunctions<T> where T : unmanaged, IFloatingPointIee
             int m = Math.Min(GradientChunk, n - start);
             for (int k = 0; k < m; k++) indices[k] = start + k;
             Risk.ExampleGradients(Risk.Training, indices.AsSpan(0, m), rows.AsSpan(0, m * p));
-            // I_up,loss = −G s_test for the whole chunk: one matrix–vector product.
-            Gemm.Multiply<double>(rows.AsSpan(0, m * p), sTest, influence.AsSpan(start, m), m, 1, p, alpha: -1.0);
+            // I_up,loss = −G s_test for the whole chunk, one SIMD dot per row.
+            for (int k = 0; k < m; k++) influence[start + k] = -TensorPrimitives.Dot<double>(rows.AsSpan(k * p, p), sTest);
         }
         var predicted = new double[n];
         for (int i = 0; i < n; i++) predicted[i] = -Risk.ExampleWeights[i] / n * influence[i];
