@@ -47,8 +47,7 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
 {
     private readonly FlowBlock<T>[] _blocks;
     private readonly BatchNorm<T>[]? _norms;
-    private readonly List<NamedTensor<T>> _state = [];
-    private readonly List<Tensor<T>> _parameters = [];
+    private readonly ModelState<T> _model = new();
 
     /// <summary>Builds the layers from <paramref name="architecture"/>.</summary>
     protected BlockNetwork(ModelArchitecture architecture, bool residual)
@@ -61,18 +60,17 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
         StepSize = T.One / T.CreateChecked(Depth);
         var rng = new Random(architecture.Seed);
         Lift = new LinearLayer<T>(architecture.InputDimension, architecture.Width, rng);
-        Add("lift.weight", Lift.Weight);
-        Add("lift.bias", Lift.Bias);
+        _model.AddLinear("lift", Lift);
         _blocks = new FlowBlock<T>[Depth];
         for (int k = 0; k < Depth; k++)
         {
             if (architecture.Tied && k > 0) { _blocks[k] = _blocks[0]; continue; }
             _blocks[k] = new FlowBlock<T>(architecture.Width, architecture.Hidden, rng);
             string prefix = architecture.Tied ? "blocks." : $"blocks.{k}.";
-            Add(prefix + "w1", _blocks[k].W1);
-            Add(prefix + "b1", _blocks[k].B1);
-            Add(prefix + "w2", _blocks[k].W2);
-            Add(prefix + "b2", _blocks[k].B2);
+            _model.AddParameter(prefix + "w1", _blocks[k].W1);
+            _model.AddParameter(prefix + "b1", _blocks[k].B1);
+            _model.AddParameter(prefix + "w2", _blocks[k].W2);
+            _model.AddParameter(prefix + "b2", _blocks[k].B2);
         }
         if (architecture.BatchNorm)
         {
@@ -80,23 +78,13 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
             for (int k = 0; k < Depth; k++)
             {
                 _norms[k] = new BatchNorm<T>(architecture.Hidden);
-                Add($"blocks.{k}.bn.weight", _norms[k].Gamma);
-                Add($"blocks.{k}.bn.bias", _norms[k].Beta);
-                _state.Add(new($"blocks.{k}.bn.running_mean", _norms[k].RunningMean, false));
-                _state.Add(new($"blocks.{k}.bn.running_var", _norms[k].RunningVar, false));
+                _model.AddBatchNorm($"blocks.{k}.bn", _norms[k]);
             }
         }
         Head = new LinearLayer<T>(architecture.Width, architecture.OutputDimension, rng);
-        Add("head.weight", Head.Weight);
-        Add("head.bias", Head.Bias);
+        _model.AddLinear("head", Head);
     }
 
-    private void Add(string name, Tensor<T> t)
-    {
-        t.Name = name;
-        _state.Add(new(name, t, true));
-        _parameters.Add(t);
-    }
 
     /// <inheritdoc />
     public ModelArchitecture Architecture { get; }
@@ -117,9 +105,9 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
     /// <summary>The activation σ.</summary>
     public Activation Activation => Architecture.Activation;
     /// <inheritdoc />
-    public IReadOnlyList<Tensor<T>> Parameters => _parameters;
+    public IReadOnlyList<Tensor<T>> Parameters => _model.Parameters;
     /// <inheritdoc />
-    public IReadOnlyList<NamedTensor<T>> State => _state;
+    public IReadOnlyList<NamedTensor<T>> State => _model.State;
 
     /// <summary>The trainable tensors that block k's velocity depends on: θ_k, then its batch-norm γ, β.</summary>
     public IReadOnlyList<Tensor<T>> BlockParameters(int k)

@@ -13,8 +13,7 @@ public sealed class Mlp<T> : IModel<T> where T : unmanaged, IFloatingPointIeee75
 {
     private readonly LinearLayer<T>[] _layers;
     private readonly BatchNorm<T>[]? _norms;
-    private readonly List<NamedTensor<T>> _state = [];
-    private readonly List<Tensor<T>> _parameters = [];
+    private readonly ModelState<T> _model = new();
 
     /// <summary>Builds the network (the architecture's kind is taken as MLP; Hidden and Tied are unused).</summary>
     public Mlp(ModelArchitecture architecture)
@@ -30,26 +29,15 @@ public sealed class Mlp<T> : IModel<T> where T : unmanaged, IFloatingPointIeee75
         {
             _layers[k] = new LinearLayer<T>(inputs, Architecture.Width, rng);
             inputs = Architecture.Width;
-            Add($"layers.{k}.weight", _layers[k].Weight);
-            Add($"layers.{k}.bias", _layers[k].Bias);
+            _model.AddLinear($"layers.{k}", _layers[k]);
             if (_norms == null) continue;
             _norms[k] = new BatchNorm<T>(Architecture.Width);
-            Add($"layers.{k}.bn.weight", _norms[k].Gamma);
-            Add($"layers.{k}.bn.bias", _norms[k].Beta);
-            _state.Add(new($"layers.{k}.bn.running_mean", _norms[k].RunningMean, false));
-            _state.Add(new($"layers.{k}.bn.running_var", _norms[k].RunningVar, false));
+            _model.AddBatchNorm($"layers.{k}.bn", _norms[k]);
         }
         Head = new LinearLayer<T>(inputs, Architecture.OutputDimension, rng);
-        Add("head.weight", Head.Weight);
-        Add("head.bias", Head.Bias);
+        _model.AddLinear("head", Head);
     }
 
-    private void Add(string name, Tensor<T> t)
-    {
-        t.Name = name;
-        _state.Add(new(name, t, true));
-        _parameters.Add(t);
-    }
 
     /// <inheritdoc />
     public ModelArchitecture Architecture { get; }
@@ -58,9 +46,9 @@ public sealed class Mlp<T> : IModel<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>The output layer.</summary>
     public LinearLayer<T> Head { get; }
     /// <inheritdoc />
-    public IReadOnlyList<Tensor<T>> Parameters => _parameters;
+    public IReadOnlyList<Tensor<T>> Parameters => _model.Parameters;
     /// <inheritdoc />
-    public IReadOnlyList<NamedTensor<T>> State => _state;
+    public IReadOnlyList<NamedTensor<T>> State => _model.State;
 
     /// <inheritdoc />
     public Tensor<T> Forward(Tensor<T> x, bool training)
