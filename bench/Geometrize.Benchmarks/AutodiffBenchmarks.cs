@@ -14,10 +14,9 @@ namespace Geometrize.Benchmarks;
 [MemoryDiagnoser]
 public class AutodiffBenchmarks
 {
-    private const int Batch = 128, Input = 784, Width = 64, Blocks = 20, Classes = 10;
-    private Tensor<float> _x = null!, _lift = null!, _liftBias = null!, _head = null!, _headBias = null!;
-    private Tensor<float>[] _w1 = [], _b1 = [], _w2 = [], _b2 = [], _parameters = [], _v = [];
-    private int[] _labels = [];
+    private const int Batch = FlowNetFixture.Batch, Input = FlowNetFixture.Input, Width = FlowNetFixture.Width, Blocks = FlowNetFixture.Blocks;
+    private FlowNetFixture _net = null!;
+    private Tensor<float>[] _v = [];
     private Adam<float> _adam = null!;
     private Tensor<float> _big = null!, _row = null!;
 
@@ -26,31 +25,11 @@ public class AutodiffBenchmarks
     public void Setup()
     {
         var rng = new Random(1);
-        Tensor<float> P(params int[] s) => Tensor<float>.Randn(s, rng, std: 1.0 / Math.Sqrt(s[^1])).WithRequiresGrad();
-        _x = Tensor<float>.Uniform([Batch, Input], rng);
-        _labels = Enumerable.Range(0, Batch).Select(_ => rng.Next(Classes)).ToArray();
-        _lift = P(Width, Input);
-        _liftBias = P(Width);
-        _w1 = Enumerable.Range(0, Blocks).Select(_ => P(Width, Width)).ToArray();
-        _b1 = Enumerable.Range(0, Blocks).Select(_ => P(Width)).ToArray();
-        _w2 = Enumerable.Range(0, Blocks).Select(_ => P(Width, Width)).ToArray();
-        _b2 = Enumerable.Range(0, Blocks).Select(_ => P(Width)).ToArray();
-        _head = P(Classes, Width);
-        _headBias = P(Classes);
-        _parameters = new[] { _lift, _liftBias, _head, _headBias }.Concat(_w1).Concat(_b1).Concat(_w2).Concat(_b2).ToArray();
-        _v = _parameters.Select(p => Tensor<float>.Randn(p.Shape.ToArray(), rng)).ToArray();
-        _adam = new Adam<float>(_parameters, 1e-3);
+        _net = new FlowNetFixture(rng);
+        _v = _net.Parameters.Select(p => Tensor<float>.Randn(p.Shape.ToArray(), rng)).ToArray();
+        _adam = new Adam<float>(_net.Parameters, 1e-3);
         _big = Tensor<float>.Randn([1024, 1024], rng);
         _row = Tensor<float>.Randn([1024], rng);
-    }
-
-    private Tensor<float> Loss()
-    {
-        var h = _x.Linear(_lift, _liftBias);
-        const float step = 1f / Blocks;
-        for (int k = 0; k < Blocks; k++)
-            h = h + h.Linear(_w1[k], _b1[k]).Tanh().Linear(_w2[k], _b2[k]) * step;
-        return h.Linear(_head, _headBias).CrossEntropy(_labels);
     }
 
     /// <summary>Forward, backward and Adam update of one mini-batch.</summary>
@@ -58,7 +37,7 @@ public class AutodiffBenchmarks
     public float FlowNetTrainingStep()
     {
         _adam.ZeroGrad();
-        var loss = Loss();
+        var loss = _net.Loss();
         loss.Backward();
         _adam.Step();
         return loss.Item();
@@ -66,7 +45,7 @@ public class AutodiffBenchmarks
 
     /// <summary>One exact Hessian–vector product over all parameters (double backward).</summary>
     [Benchmark]
-    public float FlowNetHessianVectorProduct() => Autograd.HessianVectorProduct(Loss, _parameters, _v)[0].Data[0];
+    public float FlowNetHessianVectorProduct() => Autograd.HessianVectorProduct(_net.Loss, _net.Parameters, _v)[0].Data[0];
 
     /// <summary>
     /// Only the matrix products a training step makes (forward x·Wᵀ, backward G·W and Gᵀ·X per layer), on preallocated
@@ -78,11 +57,11 @@ public class AutodiffBenchmarks
     {
         var tn = Numerics.LinearAlgebra.Transpose.No;
         var ty = Numerics.LinearAlgebra.Transpose.Yes;
-        Numerics.LinearAlgebra.Gemm.Multiply<float>(_x.Data, _lift.Data, _hBuf, Batch, Width, Input, tn, ty);
-        Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf, _x.Data, _liftGrad, Width, Input, Batch, ty, tn);
+        Numerics.LinearAlgebra.Gemm.Multiply<float>(_net.X.Data, _net.Lift.Data, _hBuf, Batch, Width, Input, tn, ty);
+        Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf, _net.X.Data, _liftGrad, Width, Input, Batch, ty, tn);
         for (int k = 0; k < 2 * Blocks; k++)
         {
-            var w = (k & 1) == 0 ? _w1[k / 2].Data : _w2[k / 2].Data;
+            var w = (k & 1) == 0 ? _net.W1[k / 2].Data : _net.W2[k / 2].Data;
             Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf, w, _hBuf2, Batch, Width, Width, tn, ty);
             Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf2, w, _hBuf3, Batch, Width, Width, tn, tn);
             Numerics.LinearAlgebra.Gemm.Multiply<float>(_hBuf2, _hBuf, _wGrad, Width, Width, Batch, ty, tn);
