@@ -68,7 +68,7 @@ public class HessianSpectrumTests
         // diag(10, −8, 5, 1, 0.5, …) rotated: power iteration must return 10, −8, 5 in that order
         const int n = 12;
         double[] lambda = [10, -8, 5, 1, 0.5, 0.25, -0.1, 0.05, 0, 0.2, -0.3, 0.4];
-        var q = Rotation(n, new Random(4));
+        var q = Geometrize.Tests.Numerics.SymmetricEigenTests.RandomOrthogonal(n, new Random(4));
         var a = new double[n * n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
@@ -167,22 +167,5 @@ public class HessianSpectrumTests
         Assert.Throws<InvalidParameterException>(() => op.Apply(new double[3], new double[op.Dimension]));
         var frozen = Tensor<double>.Zeros(2);
         Assert.Throws<InvalidParameterException>(() => new HessianOperator<double>(() => frozen.Sum(), [frozen]));
-    }
-
-    private static double[] Rotation(int n, Random rng)
-    {
-        var q = Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        for (int j = 0; j < n; j++)
-        {
-            for (int l = 0; l < j; l++)
-            {
-                double dot = 0;
-                for (int i = 0; i < n; i++) dot += q[i * n + j] * q[i * n + l];
-                for (int i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + l];
-            }
-            double norm = Math.Sqrt(Enumerable.Range(0, n).Sum(i => q[i * n + j] * q[i * n + j]));
-            for (int i = 0; i < n; i++) q[i * n + j] /= norm;
-        }
-        return q;
     }
 }

@@ -98,7 +98,8 @@ public class SymmetricEigenTests
         Assert.Equal(double.NegativeInfinity, LogDeterminant.Of([1.0, 2, 2, 4], 2));
     }
 
-    private static double[] RandomOrthogonal(int n, Random rng)
+    /// <summary>A random n×n orthogonal matrix (row-major), by modified Gram–Schmidt on random columns.</summary>
+    internal static double[] RandomOrthogonal(int n, Random rng)
     {
         var q = Enumerable.Range(0, n * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
         for (int j = 0; j < n; j++) // modified Gram–Schmidt on columns
