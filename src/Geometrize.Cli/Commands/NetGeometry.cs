@@ -84,7 +84,8 @@ public static class NetGeometry
             Directory.CreateDirectory(staging);
             var json = GeometryJson.Build(report, datasetName, options);
             NetTrain.WriteText(Path.Combine(staging, "geometry.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-            int[]? labels = data.Task == LearningTask.Classification ? data.Labels.ToArray() : null;
+            int[]? labels = data.Task == LearningTask.Classification && report.ProjectedPathSamples is { } picked
+                ? picked.Select(data.Label).ToArray() : null;
             GeometryPlots.Draw(report, labels).SavePng(Path.Combine(staging, "geometry.png"));
             NetTrain.Commit(staging, target);
         }

@@ -81,10 +81,13 @@ public sealed class GeometryReport
     public SpectralDensityEstimate? HessianDensity { get; init; }
 
     /// <summary>
-    /// Trajectories of the first samples projected on the two leading principal components of all states (the
+    /// Trajectories of evenly spaced samples (<see cref="ProjectedPathSamples"/>) projected on the two leading principal components of all states (the
     /// states themselves when the width is 2): [path][state] → (x, y). Block networks only.
     /// </summary>
     public (double X, double Y)[][]? ProjectedPaths { get; init; }
+
+    /// <summary>Index in the subset of the sample of each projected path.</summary>
+    public int[]? ProjectedPathSamples { get; init; }
 
     /// <summary>True when <see cref="ProjectedPaths"/> are the raw 2-D states rather than a PCA projection.</summary>
     public bool ProjectionIsIdentity { get; init; }

@@ -65,6 +65,7 @@ public static class NetworkGeometry
         TrajectoryReport? trajectory = null;
         ParameterCurveReport? curve = null;
         (double X, double Y)[][]? paths = null;
+        int[]? pathSamples = null;
         bool identity = false;
         Func<Tensor<T>, Tensor<T>> jacobianMap;
         Tensor<T> jacobianInputs = x;
@@ -80,7 +81,10 @@ public static class NetworkGeometry
             var blocks = new T[net.Depth][];
             for (int k = 0; k < net.Depth; k++) blocks[k] = net.BlockParameters(k).SelectMany(p => p.Data).ToArray();
             curve = TrajectoryMeasures.OfParameters(blocks, h);
-            (paths, identity) = Project(states, net.Architecture.Width, Math.Min(options.ProjectedPaths, n), options.Seed);
+            int count = Math.Min(options.ProjectedPaths, n);
+            // Evenly spaced samples, so that data sorted by class still shows every class.
+            pathSamples = Enumerable.Range(0, count).Select(i => (int)((long)i * n / count)).ToArray();
+            (paths, identity) = Project(states, net.Architecture.Width, pathSamples, options.Seed);
             Done("trajectory");
             // The flow map starts after the lift: its inputs are the states x_0, so J is square (width × width).
             jacobianMap = s =>
@@ -157,6 +161,7 @@ public static class NetworkGeometry
             HessianTrace = trace,
             HessianDensity = density,
             ProjectedPaths = paths,
+            ProjectedPathSamples = pathSamples,
             ProjectionIsIdentity = identity,
             Seconds = seconds,
         };
@@ -178,17 +183,21 @@ public static class NetworkGeometry
     }
 
     /// <summary>
-    /// The first <paramref name="count"/> trajectories projected on the two leading principal components of all
+    /// The trajectories of the samples <paramref name="samples"/> projected on the two leading principal components of all
     /// states pooled (mean removed); width 2 is returned as is, width 1 as (x, 0).
     /// </summary>
-    private static ((double X, double Y)[][] Paths, bool Identity) Project<T>(Tensor<T>[] states, int width, int count, int seed)
+    private static ((double X, double Y)[][] Paths, bool Identity) Project<T>(Tensor<T>[] states, int width, int[] samples, int seed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int count = samples.Length;
         var paths = new (double X, double Y)[count][];
         if (width <= 2)
         {
-            for (int i = 0; i < count; i++)
-                paths[i] = states.Select(s => (double.CreateChecked(s.Data[i * width]), width == 2 ? double.CreateChecked(s.Data[i * width + 1]) : 0.0)).ToArray();
+            for (int p = 0; p < count; p++)
+            {
+                int i = samples[p];
+                paths[p] = states.Select(s => (double.CreateChecked(s.Data[i * width]), width == 2 ? double.CreateChecked(s.Data[i * width + 1]) : 0.0)).ToArray();
+            }
             return (paths, true);
         }
         var mean = new double[width];
@@ -208,9 +217,10 @@ public static class NetworkGeometry
             }
         // The covariance is positive semi-definite, so the largest-magnitude eigenvectors are the principal axes.
         var axes = HessianSpectrum.TopEigenvalues(new DenseSymmetricOperator(cov, width), 2, maxIterations: 500, tolerance: 1e-8, seed: seed).Vectors;
-        for (int i = 0; i < count; i++)
+        for (int p = 0; p < count; p++)
         {
-            paths[i] = new (double, double)[states.Length];
+            int i = samples[p];
+            paths[p] = new (double, double)[states.Length];
             for (int k = 0; k < states.Length; k++)
             {
                 double px = 0, py = 0;
@@ -220,7 +230,7 @@ public static class NetworkGeometry
                     px += v * axes[0][j];
                     py += v * axes[1][j];
                 }
-                paths[i][k] = (px, py);
+                paths[p][k] = (px, py);
             }
         }
         return (paths, false);
