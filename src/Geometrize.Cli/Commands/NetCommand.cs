@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Geometrize.Cli.Commands;
 
 /// <summary>
-/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>).
+/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>)
+/// and <c>geometry</c> (see <see cref="NetGeometry"/>).
 /// <c>geometrize net</c> alone lists the sub-commands.
 /// </summary>
 public sealed class NetCommand : ICommand
@@ -11,14 +12,16 @@ public sealed class NetCommand : ICommand
     private static readonly (string Name, string Summary)[] SubCommands =
     [
         ("train", "train a flow network (ResNet as an Euler flow), plain network, MLP or logistic regression"),
+        ("geometry", "measure a trained model: trajectories, Jacobian, Fisher-Rao norm, Hessian spectrum"),
     ];
 
     /// <inheritdoc />
     public string Name => "net";
     /// <inheritdoc />
-    public string Summary => "deep networks as flows: 'net train' (see 'geometrize net')";
+    public string Summary => "deep networks as flows: 'net train', 'net geometry' (see 'geometrize net')";
     /// <inheritdoc />
-    public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR";
+    public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR\n" +
+        "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR";
     /// <inheritdoc />
     public string Description =>
         "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
@@ -30,7 +33,13 @@ public sealed class NetCommand : ICommand
         "plainnet = the same without the skip (x <- f(x)); mlp = --depth hidden layers of --width units; logreg.\n" +
         "Writes into DIR: model.safetensors, model.json, history.csv (epoch,loss,train_acc,test_acc,seconds),\n" +
         "summary.json, curves.png and, for 2-D data, decision.png. All files appear together when training ends\n" +
-        "(written to a staging folder, then moved); Ctrl-C stops cleanly and leaves nothing behind.";
+        "(written to a staging folder, then moved); Ctrl-C stops cleanly and leaves nothing behind.\n" +
+        "net geometry: measures the model in MODEL_DIR on the first --samples training samples of --data (generated sets\n" +
+        "are redrawn with the model's training seed), normalised as in training: trajectory speeds, isometry index,\n" +
+        "kinetic energy, curve length, turning angles and parameter curve (flownet/plainnet only), Jacobian singular\n" +
+        "values of the flow map (network map for mlp/logreg), Fisher-Rao norms (classifiers), and the Hessian of the\n" +
+        "loss: top --top eigenvalues, Hutchinson trace (--probes), SLQ density (--lanczos steps). Writes geometry.json\n" +
+        "(null = not applicable or skipped) and geometry.png into DIR, together.";
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -48,13 +57,18 @@ public sealed class NetCommand : ICommand
         new("optimizer", "NAME", "adam (default; AdamW decay), sgd (momentum 0.9) or lbfgs (full batch)"),
         new("weight-decay", "W", "weight decay (default 0)"),
         new("lbfgs-iterations", "K", "L-BFGS iterations per epoch (default 20)"),
-        new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0)"),
+        new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0); geometry: seed of the probes"),
         new("adjoint", "KIND", "gradient of a flownet: discrete (back-propagation, default) or continuous (RK4 adjoint ODE)"),
         new("train-limit", "N", "training samples (generated sets: how many to draw, default 1000; others: keep the first N)"),
         new("test-limit", "N", "test samples (generated sets: default 500; others: keep the first N)"),
         new("noise", "SIGMA", "noise of generated sets (default 0.05)"),
         new("target", "COLUMN", "csv: target column name or index (default -1, the last)"),
         new("task", "KIND", "csv: classification (default) or regression"),
+        new("samples", "N", $"geometry: samples of the subset (default {NetGeometry.DefaultSamples})"),
+        new("top", "K", "geometry: top Hessian eigenvalues (default 5; 0 skips)"),
+        new("probes", "P", "geometry: Hutchinson probes of the Hessian trace (default 100; 0 skips)"),
+        new("lanczos", "M", "geometry: Lanczos steps of the Hessian spectral density (default 80; 0 skips)"),
+        new("jacobian-samples", "N", "geometry: samples whose Jacobian is analysed (default 256)"),
         new("threads", "N", $"worker threads (default: all {Environment.ProcessorCount} processors)"),
         new("output", "DIR", "output folder (required; created if needed)"),
         new("quiet", null, "show no progress"),
@@ -72,10 +86,16 @@ public sealed class NetCommand : ICommand
             return 0;
         }
         string sub = args.Positionals[0];
-        if (sub != "train")
-            throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
-        args.RequirePositionals(1, 1, "the sub-command 'train' and options");
-        return NetTrain.Run(args, stdout, stderr, Usage);
+        switch (sub)
+        {
+            case "train":
+                args.RequirePositionals(1, 1, "the sub-command 'train' and options");
+                return NetTrain.Run(args, stdout, stderr, Usage);
+            case "geometry":
+                return NetGeometry.Run(args, stdout, stderr, Usage);
+            default:
+                throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
+        }
     }
 
     /// <summary>A number option that may be NaN or infinite, so that validation can name the option and the value.</summary>

@@ -121,16 +121,20 @@ public static class NetTrain
 
     private static string Text(double accuracy) => double.IsNaN(accuracy) ? "n/a" : accuracy.ToString("P2", CultureInfo.InvariantCulture);
 
-    private static PosixSignalRegistration? TryRegisterTerm(CancellationTokenSource cts)
+    internal static PosixSignalRegistration? TryRegisterTerm(CancellationTokenSource cts)
     {
         try { return PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); }); }
         catch (PlatformNotSupportedException) { return null; }
     }
 
-    /// <summary>Training and test sets named by <c>--data</c>, in original units.</summary>
-    private static (Dataset Train, Dataset? Test, string Name) LoadData(string spec, CommandLine args, int seed, string usage)
+    /// <summary>
+    /// Training and test sets named by <c>--data</c>, in original units; the limits come from <c>--train-limit</c> and
+    /// <c>--test-limit</c> unless given (as <c>net geometry</c> does with <c>--samples</c>).
+    /// </summary>
+    internal static (Dataset Train, Dataset? Test, string Name) LoadData(string spec, CommandLine args, int seed, string usage,
+        int? trainLimitOverride = null, int? testLimitOverride = null)
     {
-        int trainLimit = args.GetInt("train-limit", -1), testLimit = args.GetInt("test-limit", -1);
+        int trainLimit = trainLimitOverride ?? args.GetInt("train-limit", -1), testLimit = testLimitOverride ?? args.GetInt("test-limit", -1);
         if (args.Has("train-limit") && trainLimit < 1) throw new InvalidParameterException("--train-limit", $"must be at least 1, got {trainLimit}.");
         if (args.Has("test-limit") && testLimit < 0) throw new InvalidParameterException("--test-limit", $"must be 0 (no test set) or more, got {testLimit}.");
         int colon = spec.IndexOf(':');
@@ -223,10 +227,10 @@ public static class NetTrain
 
     private static JsonNode? Json(double v) => double.IsNaN(v) ? null : JsonValue.Create(v);
 
-    private static void WriteText(string path, string text) => AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+    internal static void WriteText(string path, string text) => AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Moves the finished files into the output folder: the whole staging folder when the target does not exist, else file by file (each an atomic rename).</summary>
-    private static void Commit(string staging, string target)
+    internal static void Commit(string staging, string target)
     {
         try
         {
@@ -244,7 +248,7 @@ public static class NetTrain
         }
     }
 
-    private static void TryDeleteFolder(string dir)
+    internal static void TryDeleteFolder(string dir)
     {
         try { Directory.Delete(dir, recursive: true); }
         catch (IOException) { }
