@@ -58,14 +58,7 @@ public static class NetGeometry
         NetworkGeometry.CheckFits(model, raw);
         var data = description.Normalization?.Apply(raw) ?? raw;
 
-        string target = Path.GetFullPath(output);
-        string parent = Path.GetDirectoryName(target) ?? ".";
-        try { Directory.CreateDirectory(parent); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidParameterException("--output", $"cannot create folder '{parent}': {e.Message}");
-        }
-        if (File.Exists(target)) throw new InvalidParameterException("--output", $"'{output}' is a file; give a folder.");
+        string target = NetTrain.PrepareOutputFolder(output);
 
         var inv = CultureInfo.InvariantCulture;
         stderr.WriteLine(string.Create(inv,
@@ -78,7 +71,7 @@ public static class NetGeometry
         };
         var report = NetworkGeometry.Analyze(model, data, options, log);
 
-        string staging = Path.Combine(parent, $".{Path.GetFileName(target)}.staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string staging = NetTrain.StagingFolder(target);
         try
         {
             Directory.CreateDirectory(staging);

@@ -67,14 +67,7 @@ public static class NetTrain
         var model = architecture.Create<float>();
         var trainer = new Trainer<float>(model, settings);
 
-        string target = Path.GetFullPath(output);
-        string parent = Path.GetDirectoryName(target) ?? ".";
-        try { Directory.CreateDirectory(parent); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidParameterException("--output", $"cannot create folder '{parent}': {e.Message}");
-        }
-        if (File.Exists(target)) throw new InvalidParameterException("--output", $"'{output}' is a file; give a folder.");
+        string target = NetTrain.PrepareOutputFolder(output);
 
         var progress = args.Has("quiet") ? null : new NetProgressBar(stderr, interactive: !Console.IsErrorRedirected);
         if (progress != null) trainer.EpochCompleted += r => progress.Epoch(r, settings.Epochs);
@@ -89,7 +82,7 @@ public static class NetTrain
         };
         Console.CancelKeyPress += onCancel;
         using var onTerm = TryRegisterTerm(cts);
-        string staging = Path.Combine(parent, $".{Path.GetFileName(target)}.staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string staging = NetTrain.StagingFolder(target);
         try
         {
             TrainingResult result;
@@ -120,6 +113,27 @@ public static class NetTrain
     }
 
     private static string Text(double accuracy) => double.IsNaN(accuracy) ? "n/a" : accuracy.ToString("P2", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The absolute path of the output folder <paramref name="output"/> after creating its parent; the folder itself
+    /// appears only when the outputs are committed. Errors name <c>--output</c>.
+    /// </summary>
+    /// <summary>A fresh hidden staging folder next to <paramref name="target"/>, renamed onto it when the outputs are complete.</summary>
+    internal static string StagingFolder(string target) =>
+        Path.Combine(Path.GetDirectoryName(target) ?? ".", $".{Path.GetFileName(target)}.staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+
+    internal static string PrepareOutputFolder(string output)
+    {
+        string target = Path.GetFullPath(output);
+        string parent = Path.GetDirectoryName(target) ?? ".";
+        try { Directory.CreateDirectory(parent); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidParameterException("--output", $"cannot create folder '{parent}': {e.Message}");
+        }
+        if (File.Exists(target)) throw new InvalidParameterException("--output", $"'{output}' is a file; give a folder.");
+        return target;
+    }
 
     internal static PosixSignalRegistration? TryRegisterTerm(CancellationTokenSource cts)
     {
