@@ -55,8 +55,11 @@ public static class SpectralDensity
         return Smooth(nodes, weights, gridPoints, sigma);
     }
 
-    // m steps of Lanczos from basis[0]; returns the number of steps actually taken (fewer on breakdown).
-    private static int Lanczos(ISymmetricOperator op, double[][] basis, double[] w, double[] alpha, double[] beta, int m)
+    // m steps of Lanczos from basis[0] (unit); returns the number of steps actually taken: fewer on breakdown, or when
+    // `stop(steps, β)` — called after each step with the next off-diagonal norm β — returns true. beta[steps − 1]
+    // holds that last β (the residual scale of the Ritz pairs).
+    internal static int Lanczos(ISymmetricOperator op, double[][] basis, double[] w, double[] alpha, double[] beta, int m,
+        Func<int, double, bool>? stop = null)
     {
         double scale = 0;
         for (int j = 0; j < m; j++)
@@ -69,6 +72,11 @@ public static class SpectralDensity
                 for (int i = 0; i <= j; i++) RandomProbes.SubtractScaled(w, basis[i], RandomProbes.Dot(w, basis[i]));
             double b = RandomProbes.Norm(w);
             scale = Math.Max(scale, Math.Abs(alpha[j]) + b);
+            if (stop != null)
+            {
+                beta[j] = b <= 1e-12 * scale ? 0 : b;
+                if (stop(j + 1, beta[j])) return j + 1;
+            }
             if (j + 1 == m) return m;
             // Breakdown: the Krylov space is invariant under A (up to rounding), so the quadrature is already exact.
             if (b <= 1e-12 * scale) return j + 1;

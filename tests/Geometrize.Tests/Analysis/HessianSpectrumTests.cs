@@ -63,6 +63,47 @@ public class HessianSpectrumTests
     }
 
     [Fact]
+    public void LanczosTopEigenvaluesMatchDenseSpectrumWithFewProducts()
+    {
+        var (op, _, eig) = Model();
+        var expected = eig.OrderByDescending(Math.Abs).Take(3).ToArray();
+        long before = op.Products;
+        var top = HessianSpectrum.TopEigenvaluesLanczos(op, 3, tolerance: 1e-7, seed: 2);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(top.Converged[i], $"eigenpair {i} did not converge (residual {top.Residuals[i]})");
+            Assert.True(Math.Abs(top.Values[i] - expected[i]) < 1e-6 * Math.Abs(expected[i]), $"λ{i}: {top.Values[i]} vs dense {expected[i]}");
+        }
+        // Each Ritz vector is an eigenvector: ‖Hy − θy‖ small.
+        var hy = new double[op.Dimension];
+        op.Apply(top.Vectors[0], hy);
+        double r = Math.Sqrt(hy.Select((h, i) => (h - top.Values[0] * top.Vectors[0][i]) * (h - top.Values[0] * top.Vectors[0][i])).Sum());
+        Assert.True(r < 1e-5 * Math.Abs(top.Values[0]), $"residual {r}");
+        Assert.True(op.Products - before <= op.Dimension + 1, $"{op.Products - before} products for n = {op.Dimension}");
+    }
+
+    [Fact]
+    public void LanczosFindsLargestMagnitudeOfKnownSpectrum()
+    {
+        const int n = 40;
+        var lambda = Enumerable.Range(0, n).Select(i => i switch { 0 => 10.0, 1 => -8.0, 2 => 5.0, _ => 0.1 * Math.Sin(i) }).ToArray();
+        var q = Geometrize.Tests.Numerics.SymmetricEigenTests.RandomOrthogonal(n, new Random(5));
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                for (int k = 0; k < n; k++) a[i * n + j] += q[i * n + k] * lambda[k] * q[j * n + k];
+        var top = HessianSpectrum.TopEigenvaluesLanczos(new DenseSymmetricOperator(a, n), 3, tolerance: 1e-10);
+        Assert.Equal(10.0, top.Values[0], 8);
+        Assert.Equal(-8.0, top.Values[1], 8);
+        Assert.Equal(5.0, top.Values[2], 8);
+        Assert.True(top.Iterations[0] < n, $"{top.Iterations[0]} Lanczos steps for a well-separated top 3 of n = {n}");
+        double overlap = 0;
+        for (int i = 0; i < n; i++) overlap += top.Vectors[0][i] * q[i * n];
+        Assert.Equal(1.0, Math.Abs(overlap), 8);
+        Assert.Throws<InvalidParameterException>(() => HessianSpectrum.TopEigenvaluesLanczos(new DenseSymmetricOperator(a, n), 0));
+    }
+
+    [Fact]
     public void PowerIterationFindsLargestMagnitudeOfKnownSpectrum()
     {
         // diag(10, −8, 5, 1, 0.5, …) rotated: power iteration must return 10, −8, 5 in that order
