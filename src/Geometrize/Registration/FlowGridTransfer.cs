@@ -24,7 +24,7 @@ namespace Geometrize.Registration;
 /// </remarks>
 public sealed class FlowGridTransfer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly VectorField<T> _points, _displacement, _sampled, _weighted;
+    private readonly VectorField<T> _points, _displacement, _sampled, _weighted, _flowIdentity, _imageIdentity;
     private readonly T[] _scale;
     private readonly SplatWorkspace _splat;
 
@@ -41,6 +41,11 @@ public sealed class FlowGridTransfer<T> where T : unmanaged, IFloatingPointIeee7
         _scale = new T[d];
         for (int a = 0; a < d; a++) _scale[a] = T.CreateTruncating(flowGeometry.Spacing[a] / imageGeometry.Spacing[a]);
         _displacement = new VectorField<T>(flowGeometry);
+        // The identity maps are constant: built once here rather than on every transfer.
+        _flowIdentity = new VectorField<T>(flowGeometry);
+        DisplacementFields.IdentityMap(_flowIdentity);
+        _imageIdentity = new VectorField<T>(imageGeometry);
+        DisplacementFields.IdentityMap(_imageIdentity);
         _sampled = new VectorField<T>(imageGeometry);
         _weighted = new VectorField<T>(imageGeometry);
         _splat = new SplatWorkspace(imageGeometry.Count, flowGeometry.Size[d - 1]);
@@ -56,20 +61,12 @@ public sealed class FlowGridTransfer<T> where T : unmanaged, IFloatingPointIeee7
     {
         FieldRequirements.SameGrid(flowMap.Geometry, FlowGeometry, "flow map and flow grid");
         FieldRequirements.SameGrid(imageMap.Geometry, ImageGeometry, "image map and image grid");
-        DisplacementFields.IdentityMap(_displacement);
-        int d = FlowGeometry.Dimension, nf = FlowGeometry.Count, ni = ImageGeometry.Count;
-        for (int a = 0; a < d; a++)
-        {
-            var id = _displacement.Data.AsSpan(a * nf, nf);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(flowMap.Data.AsSpan(a * nf, nf), id, id);
-        }
+        int d = FlowGeometry.Dimension, ni = ImageGeometry.Count;
+        System.Numerics.Tensors.TensorPrimitives.Subtract(flowMap.Data, _flowIdentity.Data, _displacement.Data);
         Interpolation.Interpolate(_displacement, _points, _sampled, BoundaryMode.Border);
-        DisplacementFields.IdentityMap(imageMap);
         for (int a = 0; a < d; a++)
-        {
-            var dst = imageMap.Data.AsSpan(a * ni, ni);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_sampled.Data.AsSpan(a * ni, ni), _scale[a], dst, dst);
-        }
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_sampled.Data.AsSpan(a * ni, ni), _scale[a],
+                _imageIdentity.Data.AsSpan(a * ni, ni), imageMap.Data.AsSpan(a * ni, ni));
     }
 
     /// <summary>
