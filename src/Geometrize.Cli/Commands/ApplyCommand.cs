@@ -15,7 +15,7 @@ public sealed class ApplyCommand : ICommand
     /// <inheritdoc />
     public string Summary => "warp an image (or a label map) with a registration's displacement field";
     /// <inheritdoc />
-    public string Usage => "apply --transform DIR|FIELD --input IMG --reference REF --output OUT [--nearest]";
+    public string Usage => "apply --transform DIR|FIELD --input IMG --reference REF --output OUT [--interpolation linear|cubic|nearest]";
     /// <inheritdoc />
     public string Description =>
         "For every voxel of REF's grid, at physical point p, writes IMG read at p + u(p), where u is the displacement\n" +
@@ -32,7 +32,8 @@ public sealed class ApplyCommand : ICommand
         new("input", "IMG", "image to warp (any grid of the same dimension)"),
         new("reference", "REF", "image whose grid (size, spacing, origin, direction) the output takes"),
         new("output", "OUT", "output image; the format follows the extension"),
-        new("nearest", null, "nearest-neighbour interpolation, for label maps (values copied exactly); default linear"),
+        new("interpolation", "KIND", "linear (default), cubic (B-spline: sharper edges, intensity images) or nearest (label maps)"),
+        new("nearest", null, "the same as --interpolation nearest: label maps, values copied exactly"),
     ];
 
     /// <inheritdoc />
@@ -42,6 +43,14 @@ public sealed class ApplyCommand : ICommand
         string transform = Required(args, "transform"), input = Required(args, "input");
         string reference = Required(args, "reference"), output = Required(args, "output");
         var format = ImageIO.FormatFor(output);
+        var interpolation = args.GetString("interpolation") is { } text ? DisplacementWarp.ParseInterpolation(text, "--interpolation") : WarpInterpolation.Linear;
+        if (args.Has("nearest"))
+        {
+            if (args.Has("interpolation") && interpolation != WarpInterpolation.Nearest)
+                throw new InvalidParameterException("--nearest", $"contradicts --interpolation {DisplacementWarp.Name(interpolation)}; give one of them.");
+            interpolation = WarpInterpolation.Nearest;
+        }
+        bool nearest = interpolation == WarpInterpolation.Nearest;
         string fieldPath = Directory.Exists(transform) ? Path.Combine(transform, "displacement.nii.gz") : transform;
         if (!File.Exists(fieldPath))
             throw new InvalidParameterException("--transform", $"'{fieldPath}' not found; give a 'geometrize register' output folder or a displacement field file.");
@@ -51,11 +60,10 @@ public sealed class ApplyCommand : ICommand
         CheckDimension(fieldPath, displacement.Geometry.Dimension, referenceGeometry.Dimension, reference);
         CheckDimension(input, image.Dimension, referenceGeometry.Dimension, reference);
 
-        bool nearest = args.Has("nearest");
-        var warped = DisplacementWarp.Warp(image, displacement, referenceGeometry, nearest ? WarpInterpolation.Nearest : WarpInterpolation.Linear);
+        var warped = DisplacementWarp.Warp(image, displacement, referenceGeometry, interpolation);
         var type = OutputType(format, image.SourceType, nearest);
         ImageIO.Write(warped, output, new ImageWriteOptions { PixelType = type });
-        stdout.WriteLine($"wrote {output} ({format.Name}, {type.Name()}, {string.Join('x', referenceGeometry.Size.ToArray())}, {(nearest ? "nearest" : "linear")})");
+        stdout.WriteLine($"wrote {output} ({format.Name}, {type.Name()}, {string.Join('x', referenceGeometry.Size.ToArray())}, {DisplacementWarp.Name(interpolation)})");
         return 0;
     }
 

@@ -56,6 +56,7 @@ public sealed class RegisterCommand : ICommand
         new("beta", "B", $"beta, 'fluid' penalty on compression/expansion, -beta grad div (default {Num(Defaults.Metric.Beta)})"),
         new("time-steps", "N", $"time steps of the flow, semi-Lagrangian (default {Defaults.TimeSteps})"),
         new("flow-shrink", "F", $"shooting: run the flow on the fixed grid shrunk by F, compare images at full resolution (default {Defaults.FlowShrink}; 1 = full grid)"),
+        new("final-interpolation", "KIND", $"reading of the moving image for warped.nii.gz and the MSE/NCC after: cubic (B-spline, as elastix) or linear (default {DisplacementWarp.Name(Defaults.FinalInterpolation)})"),
         new("shrink", "F1xF2..", $"shrink factor per level, coarse to fine (ANTs style) (default {string.Join('x', Defaults.Shrink)})"),
         new("iterations", "N1xN2..", $"iterations per level, coarse to fine (default {string.Join('x', Defaults.Iterations)})"),
         new("tolerance", "T", $"relative energy decrease per iteration below which a level stops (default {Num(Defaults.Tolerance)})"),
@@ -126,6 +127,8 @@ public sealed class RegisterCommand : ICommand
             Tolerance = args.GetDouble("tolerance", Defaults.Tolerance),
             Optimizer = args.GetString("optimizer") is { } o ? ParseOptimizer(o) : null,
             MetamorphosisRho = args.GetDouble("rho", Defaults.MetamorphosisRho),
+            FinalInterpolation = args.GetString("final-interpolation") is { } fi
+                ? DisplacementWarp.ParseInterpolation(fi, "--final-interpolation") : Defaults.FinalInterpolation,
         };
         if (args.Has("flow-shrink") && settings.Method != RegistrationMethod.Shooting && settings.FlowShrink != 1)
             throw new InvalidParameterException("--flow-shrink", $"applies to the shooting method only; {RegistrationProblems.Name(settings.Method)} computes its flow on the image grid.");

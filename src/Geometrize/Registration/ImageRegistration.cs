@@ -93,7 +93,10 @@ public static class ImageRegistration
         DisplacementFields.IndexMapToPhysical(movingMap, fg, clamped);
         DisplacementFields.PhysicalToIndexMap(clamped, mg, movingMap);
         var warped01 = new ScalarField<float>(fg);
-        Interpolation.Interpolate(moving01, movingMap, warped01, BoundaryMode.Zero);
+        if (settings.FinalInterpolation == WarpInterpolation.Cubic)
+            BSplineInterpolation.Interpolate(moving01, movingMap, warped01, BoundaryMode.Zero);
+        else
+            Interpolation.Interpolate(moving01, movingMap, warped01, BoundaryMode.Zero);
         var warped = Denormalised(warped01, min, range);
         var movingOnFixed = Denormalised(movingOnFixed01, min, range);
         var fixedField = fixedImage.AsScalarField();

@@ -102,6 +102,8 @@ public static class RegistrationOutputs
             Number(w, "tolerance", s.Tolerance);
             w.WriteString("optimizer", s.EffectiveOptimizer == OptimizerKind.Lbfgs ? "lbfgs" : "gradient-descent");
             w.WriteBoolean("pad_to_fast_sizes", s.PadToFastSizes);
+            w.WriteNumber("flow_shrink", s.FlowShrink);
+            w.WriteString("final_interpolation", DisplacementWarp.Name(s.FinalInterpolation));
             w.WriteEndObject();
             w.WriteEndObject();
         }

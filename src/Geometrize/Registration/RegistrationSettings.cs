@@ -83,11 +83,18 @@ public sealed record RegistrationSettings
     /// image grid. A level coarser than this factor uses its own grid. <see cref="MultiscaleRegistration{T}"/>
     /// hands each level's problem the factor relative to that level's grid. The other methods ignore it.
     /// </summary>
-    public int FlowShrink { get; init; } = 2;
+    public int FlowShrink { get; init; } = 16;
     /// Metamorphosis trade-off ρ ∈ [0, 1] (<c>--rho</c>): 0 pure deformation (exactly <c>shooting-scalar</c>), 1 pure
     /// intensity change (no deformation); see <see cref="MetamorphosisProblem{T}"/>. Used only by that method.
     /// </summary>
     public double MetamorphosisRho { get; init; } = 0.01;
+    /// <summary>
+    /// How the moving image is read for the final <c>warped</c> image and the reported MSE/NCC after registration
+    /// (<c>--final-interpolation</c>): cubic B-spline by default, as elastix resamples its result, because linear
+    /// reading blurs edges by itself (on the ITK brain pair it alone leaves an MSE near 38 whatever the deformation).
+    /// The optimisation always reads linearly. Nearest is refused: the warped image is an intensity image.
+    /// </summary>
+    public WarpInterpolation FinalInterpolation { get; init; } = WarpInterpolation.Cubic;
     /// <summary>Zero-pad FFT grids to 2·3·5-smooth sizes.</summary>
     public bool PadToFastSizes { get; init; } = true;
 
@@ -108,6 +115,8 @@ public sealed record RegistrationSettings
         if (Iterations.Any(n => n < 0)) throw new InvalidParameterException("--iterations", "counts must be zero or positive.");
         if (FlowShrink is < 1 or > 16) throw new InvalidParameterException("--flow-shrink", $"must be between 1 and 16, got {FlowShrink}.");
         Diffeomorphisms.MetamorphosisShooting<double>.RequireRho(MetamorphosisRho);
+        if (FinalInterpolation is not (WarpInterpolation.Linear or WarpInterpolation.Cubic))
+            throw new InvalidParameterException("--final-interpolation", $"must be linear or cubic, got {DisplacementWarp.Name(FinalInterpolation)}.");
         if (!(Tolerance >= 0)) throw new InvalidParameterException("--tolerance", $"must be zero or positive, got {Tolerance}.");
         return this;
     }

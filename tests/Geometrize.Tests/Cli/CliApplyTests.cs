@@ -90,4 +90,43 @@ public sealed class CliApplyTests : IDisposable
         Assert.Contains("--transform", r.StdErr);
         Assert.False(File.Exists(P("o.nii.gz")));
     }
+
+    [Fact]
+    public void CubicReadsTheShiftedPatternExactlyAndBadInterpolationIsAClearError()
+    {
+        // The pattern is quadratic in y and linear in x: the cubic B-spline reproduces it exactly at a half-voxel shift
+        // (away from the mirrored border), where linear reading is off by the curvature term.
+        var g = ImageGeometry.Create2D(24, 24);
+        var input = Pattern(g);
+        ImageIO.Write(input, P("in.nii.gz"));
+        var shift = new VectorField<float>(g);
+        shift.Component(1).Fill(0.5f);
+        ImageIO.Write(Image.FromField(shift), P("half.nii.gz"));
+        var r = CliRunner.Run(_dir, "apply", "--transform", "half.nii.gz", "--input", "in.nii.gz", "--reference", "in.nii.gz",
+            "--output", "cubic.nii.gz", "--interpolation", "cubic");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("cubic", r.StdOut);
+        r = CliRunner.Run(_dir, "apply", "--transform", "half.nii.gz", "--input", "in.nii.gz", "--reference", "in.nii.gz", "--output", "linear.nii.gz");
+        Assert.Equal(0, r.ExitCode);
+        var cubic = ImageIO.Read(P("cubic.nii.gz"));
+        var linear = ImageIO.Read(P("linear.nii.gz"));
+        for (int y = 8; y < 16; y++)
+            for (int x = 8; x < 16; x++)
+            {
+                double truth = 10 + 3 * x + 0.5 * (y + 0.5) * (y + 0.5);
+                Assert.Equal(truth, cubic.Data[g.Index(x, y)], 2e-3);
+                Assert.Equal(truth + 0.125, linear.Data[g.Index(x, y)], 2e-3);
+            }
+
+        r = CliRunner.Run(_dir, "apply", "--transform", "half.nii.gz", "--input", "in.nii.gz", "--reference", "in.nii.gz", "--output", "bad.nii.gz",
+            "--interpolation", "quintic");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--interpolation", r.StdErr);
+        Assert.Contains("linear, cubic or nearest", r.StdErr);
+        r = CliRunner.Run(_dir, "apply", "--transform", "half.nii.gz", "--input", "in.nii.gz", "--reference", "in.nii.gz", "--output", "bad.nii.gz",
+            "--interpolation", "cubic", "--nearest");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--nearest", r.StdErr);
+        Assert.False(File.Exists(P("bad.nii.gz")));
+    }
 }

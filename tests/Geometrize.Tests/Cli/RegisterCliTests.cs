@@ -57,8 +57,9 @@ public sealed partial class RegisterCliTests : IDisposable
         var report = ImageIO.Read(P("out/report.png"));
         Assert.Equal(RegistrationReport.CanvasSize(2), (report.Geometry.Nx, report.Geometry.Ny));
 
-        // apply with the written field brings the moving image onto the fixed grid as register did.
-        var a = CliRunner.Run(_dir, "apply", "--transform", "out", "--input", "m.nii.gz", "--reference", "f.nii.gz", "--output", "w.nii.gz");
+        // apply with the written field brings the moving image onto the fixed grid as register did (both cubic).
+        var a = CliRunner.Run(_dir, "apply", "--transform", "out", "--input", "m.nii.gz", "--reference", "f.nii.gz", "--output", "w.nii.gz",
+            "--interpolation", "cubic");
         Assert.True(a.ExitCode == 0, a.StdErr);
         var applied = ImageIO.Read(P("w.nii.gz"));
         var warped = ImageIO.Read(P("out/warped.nii.gz"));
