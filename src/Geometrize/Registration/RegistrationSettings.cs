@@ -65,7 +65,7 @@ public sealed record RegistrationSettings
     /// <summary>Similarity term (default SSD).</summary>
     public DataTermKind DataTerm { get; init; } = DataTermKind.Ssd;
     /// <summary>Data-term noise level σ (intensities in [0, 1]); the data term is divided by σ².</summary>
-    public double Sigma { get; init; } = 0.05;
+    public double Sigma { get; init; } = 0.02;
     /// <summary>Window radius in voxels for local NCC (window side 2r + 1).</summary>
     public int LnccRadius { get; init; } = 2;
     /// <summary>Shrink factor per level, coarse to fine (written 4x2x1).</summary>

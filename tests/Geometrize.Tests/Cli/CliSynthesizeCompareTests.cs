@@ -64,6 +64,41 @@ public sealed class CliSynthesizeCompareTests : IDisposable
     }
 
     [Fact]
+    public void TextureWritesATexturedFixedImageThatTheMovingImageMatches()
+    {
+        WritePhantom("plain.nii.gz");
+        var r = CliRunner.Run(_dir, "synthesize", "--fixed", "plain.nii.gz", "--output", "tex", "--amplitude", "2", "--texture", "0.3", "--seed", "5");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("fixed.nii.gz", r.StdOut);
+        var plain = ImageIO.Read(P("plain.nii.gz"));
+        var textured = ImageIO.Read(P("tex/fixed.nii.gz"));
+        Assert.True(textured.Geometry.IsSameGrid(plain.Geometry));
+        // Multiplicative: the ratio textured/plain varies (the texture) with a spread near the requested 0.3.
+        var ratios = Enumerable.Range(0, plain.Data.Length).Where(i => plain.Data[i] > 0.2).Select(i => (double)textured.Data[i] / plain.Data[i]).ToArray();
+        double mean = ratios.Average(), sd = Math.Sqrt(ratios.Select(v => (v - mean) * (v - mean)).Average());
+        Assert.InRange(sd, 0.15, 0.45);
+        Assert.InRange(mean, 0.8, 1.2);
+        // The moving image is the textured one deformed: warping it back by the truth reproduces the textured image.
+        var truth = DisplacementWarp.RequireDisplacement(ImageIO.Read(P("tex/true_displacement.nii.gz")), "truth");
+        var back = DisplacementWarp.Warp(ImageIO.Read(P("tex/moving.nii.gz")), truth, plain.Geometry, WarpInterpolation.Cubic);
+        var g = plain.Geometry;
+        double err = 0, toPlain = 0;
+        for (int y = 6; y < g.Ny - 6; y++)
+            for (int x = 6; x < g.Nx - 6; x++)
+            {
+                int i = g.Index(x, y);
+                err += Math.Abs(back.Data[i] - textured.Data[i]);
+                toPlain += Math.Abs(back.Data[i] - plain.Data[i]);
+            }
+        Assert.True(err < 0.2 * toPlain, $"{err} vs {toPlain}");
+
+        r = CliRunner.Run(_dir, "synthesize", "--fixed", "plain.nii.gz", "--output", "bad", "--texture", "1.5");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--texture", r.StdErr);
+        Assert.False(Directory.Exists(P("bad")));
+    }
+
+    [Fact]
     public void CompareGivesZeroForTheTruthAndTheTrueMeanForZero()
     {
         WritePhantom("fixed.nii.gz");

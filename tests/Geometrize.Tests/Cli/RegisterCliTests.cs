@@ -140,13 +140,12 @@ public sealed partial class RegisterCliTests : IDisposable
         Assert.True(epe.Success && truth.Success, r.StdOut);
         double error = double.Parse(epe.Groups[1].Value, CultureInfo.InvariantCulture);
         double trueMean = double.Parse(truth.Groups[1].Value, CultureInfo.InvariantCulture);
-        // The registration must recover part of the deformation (the identity would score the true mean). Inside the
-        // phantom's flat regions the motion is invisible to any data term, so the bound is loose.
-        Assert.True(error < trueMean, $"end-point error {error} vs true mean displacement {trueMean}");
+        // The textured phantom shows the motion everywhere, so most of it must be recovered (0.135 of 1.38 measured).
+        Assert.True(error < 0.2 * trueMean, $"end-point error {error} vs true mean displacement {trueMean}");
 
         // The written truth is the field the error was measured against.
         var written = ImageIO.Read(P("out/registration/true_displacement.nii.gz"));
-        var expected = SyntheticDeformation.Smooth(ImageGeometry.Create2D(128, 128), 4, 12, 2026);
+        var expected = SyntheticDeformation.Smooth(ImageGeometry.Create2D(256, 256), 4, 24, 2026);
         Assert.Equal(expected.Data, written.Data);
     }
 
