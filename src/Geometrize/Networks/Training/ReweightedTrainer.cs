@@ -53,6 +53,16 @@ public sealed class ReweightedTrainer<T> where T : unmanaged, IFloatingPointIeee
     public ReweightedTrainer(IModel<T> model, TrainingSettings settings, ReweightingSettings? reweighting = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        CheckSettings(settings, reweighting);
+        Model = model;
+        Settings = settings;
+        Reweighting = reweighting;
+    }
+
+    /// <summary>Checks the settings as the constructor does, before any model exists (command-line validation).</summary>
+    /// <exception cref="InvalidParameterException">Invalid settings, L-BFGS, or the continuous adjoint.</exception>
+    public static void CheckSettings(TrainingSettings settings, ReweightingSettings? reweighting)
+    {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         reweighting?.Validate();
@@ -60,9 +70,6 @@ public sealed class ReweightedTrainer<T> where T : unmanaged, IFloatingPointIeee
             throw new InvalidParameterException("--optimizer", "example reweighting works on mini-batches; use sgd or adam, not lbfgs.");
         if (settings.Gradient == GradientMethod.Continuous)
             throw new InvalidParameterException("--adjoint", "example reweighting differentiates through back-propagation; use --adjoint discrete.");
-        Model = model;
-        Settings = settings;
-        Reweighting = reweighting;
     }
 
     /// <summary>The model trained in place.</summary>
