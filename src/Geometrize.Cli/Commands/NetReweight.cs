@@ -45,6 +45,8 @@ public static class NetReweight
         int cleanValidation = args.GetInt("clean-validation", 0);
         if (cleanValidation < 1) throw new InvalidParameterException("--clean-validation", $"must be at least 1, got {cleanValidation}.");
         var classes = ParseClasses(args.GetString("classes"));
+        if (classes != null && noise.Kind != LabelNoiseKind.Imbalance)
+            throw new InvalidParameterException("--classes", $"chooses the two classes of imbalance:R; it does not apply to {noise.Spec}.");
         var kind = ModelArchitecture.ParseKind(args.GetString("model", "mlp")!);
         var settings = new TrainingSettings
         {

@@ -88,6 +88,7 @@ public sealed class NetReweightCliTests : IDisposable
     [InlineData(1, "lbfgs", "--noise", "uniform:0.4", "--clean-validation", "10", "--optimizer", "lbfgs")]
     [InlineData(1, "--meta", "--noise", "uniform:0.4", "--clean-validation", "10", "--meta", "second-order")]
     [InlineData(1, "--classes", "--noise", "imbalance:0.9", "--clean-validation", "10", "--classes", "0")]
+    [InlineData(1, "does not apply to uniform:0.4", "--noise", "uniform:0.4", "--clean-validation", "10", "--classes", "0,1")]
     [InlineData(2, "missing required option '--clean-validation N'", "--noise", "uniform:0.4")]
     [InlineData(2, "missing required option '--noise'", "--clean-validation", "10")]
     public void BadInputIsAClearErrorAndWritesNothing(int exitCode, string message, params string[] options)
