@@ -26,7 +26,8 @@ public static class NetReweight
         "whose majority makes up the share R), then trains from the same initial weights: plain (noisy set), reweighted\n" +
         "(noisy set; per step, weights w_i = max(-du/de_i, 0) normalised, u the clean-validation loss after a look-ahead\n" +
         "step on sum e_i l_i, Ren et al. 2018) and clean-only (the N clean samples, as many steps per epoch).\n" +
-        "Defaults: --model mlp --depth 1 --width 64, adam, --lr 0.001, --batch 100, --epochs 5. Writes history.csv\n" +
+        "Inputs are standardised with statistics of all loaded training inputs. Defaults: --model mlp --depth 1\n" +
+        "--width 64, adam, --lr 0.001, --batch 100, --epochs 5. Writes history.csv\n" +
         "(epoch,run,loss,train_acc,test_acc,seconds), weights.csv (mean learned weight per training sample in the last\n" +
         "epoch; each batch's weights sum to 1), summary.json and reweight.png into DIR, together.";
 
@@ -83,7 +84,10 @@ public static class NetReweight
         if (pool.Task != LearningTask.Classification)
             throw new InvalidParameterException("--data", $"'{datasetName}' is a regression set; reweighting needs class labels.");
         var split = noise.Apply(pool, cleanValidation, settings.Seed, classes);
-        var norm = Normalization.Fit(split.Train);
+        // Fitted on every loaded training input (no labels are involved) rather than on the corrupted subset: with
+        // imbalance:R the subset is almost one class, and pixels that class never uses would get a near-zero scale and
+        // blow up the minority's inputs.
+        var norm = Normalization.Fit(pool);
         var train = norm.Apply(split.Train);
         var validation = norm.Apply(split.Validation);
         var test = rawTest == null ? null : norm.Apply(split.PrepareTest(rawTest));
