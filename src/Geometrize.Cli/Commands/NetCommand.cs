@@ -13,15 +13,17 @@ public sealed class NetCommand : ICommand
     [
         ("train", "train a flow network (ResNet as an Euler flow), plain network, MLP or logistic regression"),
         ("geometry", "measure a trained model: trajectories, Jacobian, Fisher-Rao norm, Hessian spectrum"),
+        ("reweight", "learned example weights (Ren et al. 2018) on noisy labels: plain vs reweighted vs clean-only"),
     ];
 
     /// <inheritdoc />
     public string Name => "net";
     /// <inheritdoc />
-    public string Summary => "deep networks as flows: 'net train', 'net geometry' (see 'geometrize net')";
+    public string Summary => "deep networks as flows: 'net train', 'net geometry', 'net reweight' (see 'geometrize net')";
     /// <inheritdoc />
     public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR\n" +
-        "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR";
+        "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR\n" +
+        "       net reweight --data NAME[:PATH] --clean-validation N --noise uniform:P|imbalance:R [MODEL/TRAINING OPTIONS] --output DIR";
     /// <inheritdoc />
     public string Description =>
         "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
@@ -39,7 +41,7 @@ public sealed class NetCommand : ICommand
         "kinetic energy, curve length, turning angles and parameter curve (flownet/plainnet only), Jacobian singular\n" +
         "values of the flow map (network map for mlp/logreg), Fisher-Rao norms (classifiers), and the Hessian of the\n" +
         "loss: top --top eigenvalues, Hutchinson trace (--probes), SLQ density (--lanczos steps). Writes geometry.json\n" +
-        "(null = not applicable or skipped) and geometry.png into DIR, together.";
+        "(null = not applicable or skipped) and geometry.png into DIR, together.\n" + NetReweight.Help;
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -61,7 +63,12 @@ public sealed class NetCommand : ICommand
         new("adjoint", "KIND", "gradient of a flownet: discrete (back-propagation, default) or continuous (RK4 adjoint ODE)"),
         new("train-limit", "N", "training samples (generated sets: how many to draw, default 1000; others: keep the first N)"),
         new("test-limit", "N", "test samples (generated sets: default 500; others: keep the first N)"),
-        new("noise", "SIGMA", "noise of generated sets (default 0.05)"),
+        new("noise", "SIGMA", "noise of generated sets (default 0.05); reweight: label noise uniform:P or imbalance:R"),
+        new("clean-validation", "N", "reweight: clean validation samples, drawn class-balanced before the corruption (required)"),
+        new("classes", "A,B", "reweight imbalance: majority and minority class (default 9,4 with ten classes, else 0,1)"),
+        new("meta", "KIND", "reweight: meta-gradient exact (double backward, default) or first-order (per-example gradients)"),
+        new("lookahead-lr", "RATE", "reweight: step of the look-ahead (default: --lr)"),
+        new("validation-batch", "M", "reweight: clean validation samples per step (default 0: all)"),
         new("target", "COLUMN", "csv: target column name or index (default -1, the last)"),
         new("task", "KIND", "csv: classification (default) or regression"),
         new("samples", "N", $"geometry: samples of the subset (default {NetGeometry.DefaultSamples})"),
@@ -93,6 +100,8 @@ public sealed class NetCommand : ICommand
                 return NetTrain.Run(args, stdout, stderr, Usage);
             case "geometry":
                 return NetGeometry.Run(args, stdout, stderr, Usage);
+            case "reweight":
+                return NetReweight.Run(args, stdout, stderr, Usage);
             default:
                 throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
         }

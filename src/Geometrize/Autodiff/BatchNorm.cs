@@ -46,7 +46,7 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The trainable tensors, γ then β.</summary>
     public IReadOnlyList<Tensor<T>> Parameters => [Gamma, Beta];
 
-    /// <summary>Normalises x [batch, features].</summary>
+    /// <summary>Normalises x [batch, features] (inside a <see cref="ParameterOverride{T}"/> scope, with the scope's γ and β).</summary>
     /// <exception cref="ShapeMismatchException">x is not [batch, Features].</exception>
     /// <exception cref="InvalidParameterException">Training with a batch of one (its variance is undefined).</exception>
     public Tensor<T> Forward(Tensor<T> x)
@@ -55,10 +55,12 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ShapeMismatchException($"batchNorm: input must be [batch, {Features}], got {Shapes.Format(x.shape)}.");
         int batch = x.Shape[0];
         T eps = T.CreateChecked(Epsilon);
+        var gamma = ParameterOverride<T>.Resolve(Gamma);
+        var beta = ParameterOverride<T>.Resolve(Beta);
         if (!Training)
         {
-            var scale = TensorOps.Div(Gamma, TensorOps.Sqrt(TensorOps.AddScalar(RunningVar, eps)));
-            return TensorOps.Add(TensorOps.Mul(TensorOps.Sub(x, RunningMean), scale), Beta);
+            var scale = TensorOps.Div(gamma, TensorOps.Sqrt(TensorOps.AddScalar(RunningVar, eps)));
+            return TensorOps.Add(TensorOps.Mul(TensorOps.Sub(x, RunningMean), scale), beta);
         }
         if (batch < 2) throw new InvalidParameterException("batch", "batch normalisation in training mode needs at least 2 samples per batch.");
         var mean = TensorOps.Mean(x, 0, keepDim: true);
@@ -66,7 +68,7 @@ public sealed class BatchNorm<T> where T : unmanaged, IFloatingPointIeee754<T>
         var variance = TensorOps.Mean(TensorOps.Square(centred), 0, keepDim: true);
         var xhat = TensorOps.Div(centred, TensorOps.Sqrt(TensorOps.AddScalar(variance, eps)));
         UpdateRunning(mean, variance, batch);
-        return TensorOps.Add(TensorOps.Mul(xhat, Gamma), Beta);
+        return TensorOps.Add(TensorOps.Mul(xhat, gamma), beta);
     }
 
     private void UpdateRunning(Tensor<T> mean, Tensor<T> variance, int batch)

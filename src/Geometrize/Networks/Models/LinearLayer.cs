@@ -30,6 +30,6 @@ public sealed class LinearLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>b [out].</summary>
     public Tensor<T> Bias { get; }
 
-    /// <summary>x·Wᵀ + b for x [batch, in].</summary>
-    public Tensor<T> Forward(Tensor<T> x) => x.Linear(Weight, Bias);
+    /// <summary>x·Wᵀ + b for x [batch, in] (inside a <see cref="ParameterOverride{T}"/> scope, with the scope's W and b).</summary>
+    public Tensor<T> Forward(Tensor<T> x) => x.Linear(ParameterOverride<T>.Resolve(Weight), ParameterOverride<T>.Resolve(Bias));
 }
