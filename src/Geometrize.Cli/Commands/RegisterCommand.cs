@@ -56,6 +56,7 @@ public sealed class RegisterCommand : ICommand
         new("beta", "B", $"beta, 'fluid' penalty on compression/expansion, -beta grad div (default {Num(Defaults.Metric.Beta)})"),
         new("time-steps", "N", $"time steps of the flow, semi-Lagrangian (default {Defaults.TimeSteps})"),
         new("flow-shrink", "F", $"shooting: run the flow on the fixed grid shrunk by F, compare images at full resolution (default {Defaults.FlowShrink}; 1 = full grid)"),
+        new("smoothing", "VOX", $"Gaussian sigma in voxels applied to both images at the finest level, the least at any level (default {Num(Defaults.Smoothing)}; 0 = none)"),
         new("final-interpolation", "KIND", $"reading of the moving image for warped.nii.gz and the MSE/NCC after: cubic (B-spline, as elastix) or linear (default {DisplacementWarp.Name(Defaults.FinalInterpolation)})"),
         new("shrink", "F1xF2..", $"shrink factor per level, coarse to fine (ANTs style) (default {string.Join('x', Defaults.Shrink)})"),
         new("iterations", "N1xN2..", $"iterations per level, coarse to fine (default {string.Join('x', Defaults.Iterations)})"),
@@ -127,6 +128,7 @@ public sealed class RegisterCommand : ICommand
             Tolerance = args.GetDouble("tolerance", Defaults.Tolerance),
             Optimizer = args.GetString("optimizer") is { } o ? ParseOptimizer(o) : null,
             MetamorphosisRho = args.GetDouble("rho", Defaults.MetamorphosisRho),
+            Smoothing = args.GetDouble("smoothing", Defaults.Smoothing),
             FinalInterpolation = args.GetString("final-interpolation") is { } fi
                 ? DisplacementWarp.ParseInterpolation(fi, "--final-interpolation") : Defaults.FinalInterpolation,
         };

@@ -55,10 +55,22 @@ public static class Resampling
     /// Allocates the result and a temporary (pyramids are built once per registration, not per iteration).
     /// </summary>
     public static ScalarField<T> Shrink<T>(ScalarField<T> field, ReadOnlySpan<int> factors) where T : unmanaged, IFloatingPointIeee754<T>
+        => Shrink(field, factors, 0);
+
+    /// <summary>
+    /// <see cref="Shrink{T}(ScalarField{T}, ReadOnlySpan{int})"/> with a Gaussian of at least
+    /// <paramref name="minimumSigma"/> voxels along every axis, including axes that are not shrunk: a registration's
+    /// finest level reads its images by linear interpolation, whose sub-voxel blur varies with the phase of the
+    /// sampling point; a little smoothing band-limits the images so that this artefact no longer pulls the estimate.
+    /// </summary>
+    public static ScalarField<T> Shrink<T>(ScalarField<T> field, ReadOnlySpan<int> factors, double minimumSigma) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!(minimumSigma >= 0) || !double.IsFinite(minimumSigma))
+            throw new InvalidParameterException("smoothing", $"must be zero or positive (voxels), got {minimumSigma}.");
         var target = ShrunkGeometry(field.Geometry, factors);
         var smoothed = new ScalarField<T>(field.Geometry);
-        new GaussianSmoother<T>(field.Geometry, PrefilterSigma(field.Geometry, factors)).Apply(field, smoothed);
+        new GaussianSmoother<T>(field.Geometry, PrefilterSigma(field.Geometry, factors, minimumSigma)).Apply(field, smoothed);
+        if (target.IsSameGrid(field.Geometry)) return smoothed;
         var result = new ScalarField<T>(target);
         ResampleLinear(smoothed, result, BoundaryMode.Border);
         return result;
@@ -69,16 +81,17 @@ public static class Resampling
     {
         var target = ShrunkGeometry(field.Geometry, factors);
         var smoothed = new VectorField<T>(field.Geometry, field.Components);
-        new GaussianSmoother<T>(field.Geometry, PrefilterSigma(field.Geometry, factors)).Apply(field, smoothed);
+        new GaussianSmoother<T>(field.Geometry, PrefilterSigma(field.Geometry, factors, 0)).Apply(field, smoothed);
         var result = new VectorField<T>(target, field.Components);
         ResampleLinear(smoothed, result, BoundaryMode.Border);
         return result;
     }
 
-    private static double[] PrefilterSigma(ImageGeometry g, ReadOnlySpan<int> factors)
+    private static double[] PrefilterSigma(ImageGeometry g, ReadOnlySpan<int> factors, double minimumSigma)
     {
         var sigma = new double[g.Dimension];
-        for (int a = 0; a < sigma.Length; a++) sigma[a] = factors[a] > 1 ? 0.5 * factors[a] * g.Spacing[a] : 0;
+        for (int a = 0; a < sigma.Length; a++)
+            sigma[a] = Math.Max(factors[a] > 1 ? 0.5 * factors[a] : 0, minimumSigma) * g.Spacing[a];
         return sigma;
     }
 

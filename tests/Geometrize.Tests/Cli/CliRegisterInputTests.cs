@@ -85,7 +85,7 @@ public sealed class CliRegisterInputTests : IDisposable
         var r = CliRunner.Run(_dir, "register", "--help");
         Assert.Equal(0, r.ExitCode);
         foreach (string option in new[] { "--fixed", "--moving", "--output", "--method", "--metric", "--radius", "--sigma", "--alpha", "--gamma",
-                     "--s ", "--beta", "--time-steps", "--flow-shrink", "--final-interpolation", "--shrink", "--iterations", "--tolerance", "--optimizer", "--threads", "--json", "--quiet" })
+                     "--s ", "--beta", "--time-steps", "--flow-shrink", "--smoothing", "--final-interpolation", "--shrink", "--iterations", "--tolerance", "--optimizer", "--threads", "--json", "--quiet" })
             Assert.Contains(option, r.StdOut);
         foreach (string text in new[] { "(default shooting)", "(default ssd)", "(default 0.02)", "(default 4)", "(default 16; 1 = full grid)", "(default cubic)", "(default 4x2x1)", "(default 100x50x25)",
                      "(default 10)", "Beg", "Vialard", "displacement.nii.gz", "report.png" })

@@ -106,4 +106,24 @@ public class ResamplingTests
         Assert.Throws<InvalidParameterException>(() => Resampling.Shrink(f, [0, 2]));
         Assert.Throws<InvalidParameterException>(() => Resampling.Shrink(f, [2, 2, 2]));
     }
+
+    [Fact]
+    public void ShrinkWithAMinimumSigmaSmoothesUnshrunkAxesToo()
+    {
+        var g = ImageGeometry.Create3D(20, 18, 9, 1, 1.5, 2);
+        var rng = new Random(6);
+        var f = new ScalarField<double>(g, Enumerable.Range(0, g.Count).Select(_ => rng.NextDouble()).ToArray());
+        // Factor 1 everywhere: exactly a Gaussian of 0.5 voxel per axis, on the same grid.
+        var same = Resampling.Shrink(f, [1, 1, 1], 0.5);
+        var expected = new ScalarField<double>(g);
+        new GaussianSmoother<double>(g, [0.5, 0.75, 1.0]).Apply(f, expected);
+        Assert.True(same.Geometry.IsSameGrid(g));
+        for (int i = 0; i < g.Count; i++) Assert.Equal(expected.Data[i], same.Data[i], 1e-12);
+        Assert.True(Enumerable.Range(0, g.Count).Max(i => Math.Abs(same.Data[i] - f.Data[i])) > 0.05);
+        // A shrunk axis keeps its own, larger σ = f/2 voxels: the minimum changes nothing there.
+        var shrunk = Resampling.Shrink(f, [2, 2, 1], 0.5);
+        var plain = Resampling.Shrink(f, [2, 2, 1]);
+        Assert.True(Enumerable.Range(0, shrunk.Data.Length).Max(i => Math.Abs(shrunk.Data[i] - plain.Data[i])) > 1e-3); // z now smoothed
+        Assert.Throws<InvalidParameterException>(() => Resampling.Shrink(f, [1, 1, 1], -1));
+    }
 }

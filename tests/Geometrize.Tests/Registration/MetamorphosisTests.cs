@@ -75,7 +75,8 @@ public class MetamorphosisTests
     {
         const double rho = 0.005;
         var (source, target) = AppearingDot();
-        var common = new RegistrationSettings { Sigma = 0.02, Shrink = [2, 1], Iterations = [30, 30], Tolerance = 1e-6, Metric = Gamma1 };
+        // Unsmoothed images: the matched images are compared with the originals.
+        var common = new RegistrationSettings { Sigma = 0.02, Shrink = [2, 1], Iterations = [30, 30], Tolerance = 1e-6, Metric = Gamma1, Smoothing = 0 };
         var shooting = Register(target, source, common with { Method = RegistrationMethod.Shooting });
         var meta = Register(target, source, common with { Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = rho });
         double before = Ssd(source.Data, target.Data);
@@ -138,7 +139,7 @@ public class MetamorphosisTests
         const double sigma = 0.5;
         var settings = new RegistrationSettings
         {
-            Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = 1, Sigma = sigma, Shrink = [1], Iterations = [30], Tolerance = 0,
+            Method = RegistrationMethod.Metamorphosis, MetamorphosisRho = 1, Sigma = sigma, Shrink = [1], Iterations = [30], Tolerance = 0, Smoothing = 0,
         };
         var r = Register(target, source, settings);
         var matched = Matched(r);
