@@ -115,8 +115,10 @@ public static class InfluencePlots
 
     private static void Scatter(Canvas canvas, LeaveOneOutReport v, int x, int y)
     {
-        canvas.Text(x, y, string.Create(CultureInfo.InvariantCulture, $"LEAVE-ONE-OUT  R {v.Pearson:0.000}  RHO {v.Spearman:0.000}"), ColorMaps.Black, 2);
-        int px = x + LeftAxis, py = y + TitleBand + 4, pw = ScatterSize - LeftAxis - 4, ph = ScatterSize - TitleBand - BottomAxis;
+        canvas.Text(x, y, "LEAVE-ONE-OUT", ColorMaps.Black, 2);
+        canvas.Text(x, y + TitleBand - 6, string.Create(CultureInfo.InvariantCulture,
+            $"{v.Pairs.Count} RETRAININGS   PEARSON {v.Pearson:0.000}   SPEARMAN {v.Spearman:0.000}"), ColorMaps.Black);
+        int px = x + LeftAxis, py = y + TitleBand + 12, pw = ScatterSize - LeftAxis - 4, ph = ScatterSize - TitleBand - 8 - BottomAxis;
         canvas.Line(px, py, px, py + ph, ColorMaps.MidGray);
         canvas.Line(px, py + ph, px + pw, py + ph, ColorMaps.MidGray);
         var values = v.Pairs.SelectMany(q => new[] { q.Predicted, q.Actual }).Where(double.IsFinite).ToArray();

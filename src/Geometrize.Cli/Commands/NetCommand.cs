@@ -49,8 +49,9 @@ public sealed class NetCommand : ICommand
         "decoupled decay is used as an approximation). Sign: influence > 0 = harmful (removing z lowers the test loss),\n" +
         "< 0 = helpful; predicted_loss_change = -(1/n) influence = predicted L_test(without z) - L_test. Solvers: exact\n" +
         "(dense H, Cholesky; default up to 2000 parameters), cg (Hessian-vector products; default above), lissa.\n" +
-        "--validate K retrains without each of the K most influential points (Newton, or L-BFGS above 2000 parameters)\n" +
-        "and reports Pearson/Spearman of predicted vs actual change. Writes influence.csv (training_index,label,influence,\n" +
+        "--validate K retrains without each of the K most influential points from the trained weights (Newton's method;\n" +
+        "matrix-free Newton-CG above 2000 parameters) and reports Pearson/Spearman of predicted vs actual change.\n" +
+        "Writes influence.csv (training_index,label,influence,\n" +
         "predicted_loss_change), influence.json and influence.png into DIR, together.";
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =

@@ -26,6 +26,9 @@ public static class NetInfluence
     /// <summary>Largest parameter count for which the default solver is exact and the validation retrains by Newton's method.</summary>
     public const int DenseLimit = 2000;
 
+    /// <summary>‖∇R(θ̂)‖ above which the weights are reported as not stationary.</summary>
+    public const double StationarityWarning = 1e-3;
+
     /// <summary>Runs the sub-command (options already parsed); returns the exit code.</summary>
     public static int Run(CommandLine args, TextWriter stdout, TextWriter stderr, string usage)
     {
@@ -84,6 +87,9 @@ public static class NetInfluence
         risk.Gradient(gradient);
         double gradientNorm = Math.Sqrt(gradient.Sum(v => v * v));
         Log(string.Create(inv, $"‖∇R(θ̂)‖ = {gradientNorm:G3}"));
+        if (gradientNorm > StationarityWarning)
+            stderr.WriteLine(string.Create(inv,
+                $"net influence: warning: the weights are not a minimum of the regularised training risk (‖∇R‖ = {gradientNorm:G3}); influence functions assume one. Train longer (e.g. --optimizer lbfgs) or set --l2 to the training objective's λ."));
         var solver = CreateSolver(solverName, risk, damping, args, usage);
         Log($"solver ready ({solverName})");
         var result = new InfluenceFunctions<double>(risk, solver).Compute(test, testIndex);
@@ -95,7 +101,7 @@ public static class NetInfluence
         {
             var options = risk.Dimension <= DenseLimit
                 ? new RetrainingOptions(RetrainingMethod.Newton, 1e-10, 100)
-                : new RetrainingOptions(RetrainingMethod.Lbfgs, 1e-9, 2000);
+                : new RetrainingOptions(RetrainingMethod.TruncatedNewton, 1e-8, 30);
             validation = new LeaveOneOutValidation<double>(risk, options, (solver as ExactInverseHvp)?.Factor).Validate(result, test, validate);
             Log(string.Create(inv, $"validation: Pearson {validation.Pearson:0.0000}, Spearman {validation.Spearman:0.0000} over {validate} retrainings"));
         }

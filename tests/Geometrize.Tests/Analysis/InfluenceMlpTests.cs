@@ -16,8 +16,9 @@ public class InfluenceMlpTests(ITestOutputHelper output)
 {
     // n = 1000 images of all 10 classes keeps the test near a minute on a loaded two-core machine; λ = 0.01 makes the
     // Hessian at θ̂ positive definite (no damping needed) and the retraining converge in tens of iterations.
-    private const int TrainCount = 1000, TopK = 20;
-    private const double L2 = 0.01;
+    private static readonly int TrainCount = int.Parse(Environment.GetEnvironmentVariable("INFL_N") ?? "500"), TopK = 20;
+    private static readonly double L2 = double.Parse(Environment.GetEnvironmentVariable("INFL_L2") ?? "0.01", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly int LbfgsIterations = int.Parse(Environment.GetEnvironmentVariable("INFL_IT") ?? "1000");
 
     [SkippableFact]
     public void FashionMnistMlpInfluencePredictsLeaveOneOutRetraining()
@@ -33,12 +34,16 @@ public class InfluenceMlpTests(ITestOutputHelper output)
         }.Create<double>();
         var model = new NetworkInfluenceModel<double>(net, InfluenceLoss.CrossEntropy);
         var risk = new EmpiricalRisk<double>(model, train, L2);
-        var fit = new Lbfgs<double>(model.Parameters, historySize: 20, maxIterations: 3000, gradientTolerance: 1e-9, changeTolerance: 0).Step(risk.Objective);
-        var g = new double[risk.Dimension];
-        risk.Gradient(g);
-        double gradientNorm = Math.Sqrt(g.Sum(v => v * v));
-        output.WriteLine($"p = {risk.Dimension}; load + L-BFGS training: {clock.Elapsed.TotalSeconds:F1} s, {fit.Iterations} iterations ({fit.Reason}), R = {fit.Loss:G6}, ‖∇R‖ = {gradientNorm:G3}");
-        Assert.True(gradientNorm < 1e-7, $"training stopped at ‖∇R‖ = {gradientNorm}");
+        // L-BFGS from the random start gets near the minimum cheaply; it stalls on the ill-conditioned risk, so Newton–CG
+        // finishes to tight optimality.
+        var fit = new Lbfgs<double>(model.Parameters, historySize: 50, maxIterations: LbfgsIterations, gradientTolerance: 1e-9, changeTolerance: 0).Step(risk.Objective);
+        output.WriteLine($"L-BFGS: {clock.Elapsed.TotalSeconds:F1} s, {fit.Iterations} iterations ({fit.Reason}), R = {fit.Loss:G6}");
+        Console.Error.WriteLine($"PROBE L-BFGS: {clock.Elapsed.TotalSeconds:F1} s, {fit.Iterations} iterations ({fit.Reason}), R = {fit.Loss:G6}");
+        var polish = TruncatedNewtonMinimizer.Minimize(risk, 1e-8, 30, log: line => Console.Error.WriteLine($"PROBE {clock.Elapsed.TotalSeconds:F1} s {line}"));
+        double gradientNorm = polish.GradientNorm;
+        output.WriteLine($"p = {risk.Dimension}; load + training: {clock.Elapsed.TotalSeconds:F1} s, {polish.Iterations} Newton-CG steps, R = {polish.Value:G8}, ‖∇R‖ = {gradientNorm:G3}");
+        Console.Error.WriteLine($"PROBE p = {risk.Dimension}; load + training: {clock.Elapsed.TotalSeconds:F1} s, {polish.Iterations} Newton-CG steps, R = {polish.Value:G8}, ‖∇R‖ = {gradientNorm:G3}");
+        Assert.True(gradientNorm <= 1e-8, $"training stopped at ‖∇R‖ = {gradientNorm}");
 
         // The misclassified test point with the largest loss: the influences are large there, well above retraining noise.
         int testIndex = Enumerable.Range(0, test.Count).MaxBy(i => risk.ExampleLoss(test, i));
@@ -49,10 +54,13 @@ public class InfluenceMlpTests(ITestOutputHelper output)
                          $"{clock.Elapsed.TotalSeconds:F1} s, {influence.Solve.Iterations} iterations, residual {influence.Solve.RelativeResidual:G2}");
         Assert.True(influence.Solve.Converged, influence.Warning);
 
-        var retraining = new RetrainingOptions(RetrainingMethod.Lbfgs, GradientTolerance: 1e-10, MaxIterations: 2000);
+        Console.Error.WriteLine($"PROBE CG {clock.Elapsed.TotalSeconds:F1} s, {influence.Solve.Iterations} it");
+        var retraining = new RetrainingOptions(RetrainingMethod.TruncatedNewton, GradientTolerance: 1e-8, MaxIterations: 20);
         var report = new LeaveOneOutValidation<double>(risk, retraining).Validate(influence, test, TopK);
         output.WriteLine($"leave-one-out L-BFGS retraining of the top {TopK}: {report.Seconds:F1} s, Pearson {report.Pearson:F4}, Spearman {report.Spearman:F4}, " +
                          $"max iterations {report.Pairs.Max(q => q.Iterations)}, max ‖∇R‖ {report.Pairs.Max(q => q.GradientNorm):G2}");
+        foreach (var q in report.Pairs) Console.Error.WriteLine($"PROBE  point {q.TrainingIndex}: predicted {q.Predicted:G4}, actual {q.Actual:G4} it {q.Iterations} g {q.GradientNorm:G3}");
+        Console.Error.WriteLine($"PROBE loo {report.Seconds:F1} s, Pearson {report.Pearson:F4}, Spearman {report.Spearman:F4}");
         foreach (var q in report.Pairs.Take(5)) output.WriteLine($"  point {q.TrainingIndex}: predicted {q.Predicted:G4}, actual {q.Actual:G4}");
         Assert.True(report.Pearson >= 0.8, $"Pearson {report.Pearson}");
         Assert.True(report.Spearman >= 0.6, $"Spearman {report.Spearman}");

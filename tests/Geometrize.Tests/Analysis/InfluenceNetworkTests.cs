@@ -112,6 +112,32 @@ public class InfluenceNetworkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TruncatedNewtonReachesTheDenseNewtonOptimum()
+    {
+        var train = Blobs(120, 4, 3, 6);
+        var dense = new NetworkInfluenceModel<double>(SmallMlp(4, 5, 3), InfluenceLoss.CrossEntropy);
+        var free = new NetworkInfluenceModel<double>(SmallMlp(4, 5, 3), InfluenceLoss.CrossEntropy);
+        var denseRisk = new EmpiricalRisk<double>(dense, train, 0.05);
+        var freeRisk = new EmpiricalRisk<double>(free, train, 0.05);
+        // Same start (same seed), a few L-BFGS steps towards the basin, then each Newton variant to tight optimality.
+        new Lbfgs<double>(dense.Parameters, maxIterations: 100).Step(denseRisk.Objective);
+        freeRisk.SetParameters(denseRisk.GetParameters());
+        var a = NewtonMinimizer.Minimize(denseRisk, 1e-11);
+        var lines = new List<string>();
+        var b = TruncatedNewtonMinimizer.Minimize(freeRisk, 1e-11, log: lines.Add);
+        Assert.True(a.Converged && b.Converged, $"dense {a.GradientNorm}, matrix-free {b.GradientNorm}");
+        Assert.Equal(b.Iterations, lines.Count);
+        Assert.True(b.Iterations <= 20, $"{b.Iterations} steps");
+        Assert.True(InfluenceFixtures.MaxAbsDifference(denseRisk.GetParameters(), freeRisk.GetParameters()) < 1e-8);
+        Assert.Equal(a.Value, b.Value, 1e-13);
+        // The leave-one-out harness accepts it as a retraining method.
+        var influence = new InfluenceFunctions<double>(freeRisk, new ExactInverseHvp(freeRisk)).Compute(train, 0);
+        var report = new LeaveOneOutValidation<double>(freeRisk, new RetrainingOptions(RetrainingMethod.TruncatedNewton, 1e-10, 20)).Validate(influence, train, 5);
+        Assert.All(report.Pairs, q => Assert.True(q.GradientNorm <= 1e-10));
+        Assert.True(report.Pearson > 0.9, $"Pearson {report.Pearson}");
+    }
+
+    [Fact]
     public void RegularisationFollowsTheTrainingWeightDecay()
     {
         var sgd = new TrainingSettings { Optimizer = OptimizerKind.Sgd, WeightDecay = 0.002 };
