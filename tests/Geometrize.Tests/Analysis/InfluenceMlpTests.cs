@@ -8,17 +8,19 @@ using Xunit.Abstractions;
 namespace Geometrize.Tests.Analysis;
 
 /// <summary>
-/// Koh &amp; Liang's validation on a non-convex model: an MLP 784-32-10 (tanh) on a Fashion-MNIST subset, trained in
-/// double by L-BFGS to tight optimality of the L2-regularised risk, influence by conjugate gradient on exact
-/// Hessian–vector products, compared with warm-started L-BFGS retraining without each of the most influential points.
+/// Koh &amp; Liang's validation on a non-convex model: an MLP 784-32-10 (tanh, 25 450 parameters) on a Fashion-MNIST
+/// subset, trained in double by L-BFGS and Newton–CG to tight optimality of the L2-regularised risk, influence by
+/// conjugate gradient on exact Hessian–vector products, compared with matrix-free Newton retraining from θ̂ without
+/// each of the most influential points.
 /// </summary>
 public class InfluenceMlpTests(ITestOutputHelper output)
 {
-    // n = 1000 images of all 10 classes keeps the test near a minute on a loaded two-core machine; λ = 0.01 makes the
-    // Hessian at θ̂ positive definite (no damping needed) and the retraining converge in tens of iterations.
-    private static readonly int TrainCount = int.Parse(Environment.GetEnvironmentVariable("INFL_N") ?? "500"), TopK = 20;
-    private static readonly double L2 = double.Parse(Environment.GetEnvironmentVariable("INFL_L2") ?? "0.01", System.Globalization.CultureInfo.InvariantCulture);
-    private static readonly int LbfgsIterations = int.Parse(Environment.GetEnvironmentVariable("INFL_IT") ?? "1000");
+    // n = 500 images of all 10 classes and k = 20 retrainings bound the cost (every Hessian–vector product is a pass
+    // over all n examples). λ = 0.05: with λ = 0.01 the risk stays non-convex along a long valley (L-BFGS stalls at
+    // ‖∇R‖ ≈ 1e-3, Newton–CG meets negative curvature for many steps) and the retrainings need twice the CG iterations;
+    // at 0.05 L-BFGS alone reaches ‖∇R‖ ≈ 1e-11 and H is positive definite at θ̂, so no damping is needed.
+    private const int TrainCount = 500, TopK = 20;
+    private const double L2 = 0.05;
 
     [SkippableFact]
     public void FashionMnistMlpInfluencePredictsLeaveOneOutRetraining()
@@ -34,18 +36,14 @@ public class InfluenceMlpTests(ITestOutputHelper output)
         }.Create<double>();
         var model = new NetworkInfluenceModel<double>(net, InfluenceLoss.CrossEntropy);
         var risk = new EmpiricalRisk<double>(model, train, L2);
-        // L-BFGS from the random start gets near the minimum cheaply; it stalls on the ill-conditioned risk, so Newton–CG
-        // finishes to tight optimality.
-        var fit = new Lbfgs<double>(model.Parameters, historySize: 50, maxIterations: LbfgsIterations, gradientTolerance: 1e-9, changeTolerance: 0).Step(risk.Objective);
-        output.WriteLine($"L-BFGS: {clock.Elapsed.TotalSeconds:F1} s, {fit.Iterations} iterations ({fit.Reason}), R = {fit.Loss:G6}");
-        Console.Error.WriteLine($"PROBE L-BFGS: {clock.Elapsed.TotalSeconds:F1} s, {fit.Iterations} iterations ({fit.Reason}), R = {fit.Loss:G6}");
-        var polish = TruncatedNewtonMinimizer.Minimize(risk, 1e-8, 30, log: line => Console.Error.WriteLine($"PROBE {clock.Elapsed.TotalSeconds:F1} s {line}"));
-        double gradientNorm = polish.GradientNorm;
-        output.WriteLine($"p = {risk.Dimension}; load + training: {clock.Elapsed.TotalSeconds:F1} s, {polish.Iterations} Newton-CG steps, R = {polish.Value:G8}, ‖∇R‖ = {gradientNorm:G3}");
-        Console.Error.WriteLine($"PROBE p = {risk.Dimension}; load + training: {clock.Elapsed.TotalSeconds:F1} s, {polish.Iterations} Newton-CG steps, R = {polish.Value:G8}, ‖∇R‖ = {gradientNorm:G3}");
-        Assert.True(gradientNorm <= 1e-8, $"training stopped at ‖∇R‖ = {gradientNorm}");
+        var fit = new Lbfgs<double>(model.Parameters, historySize: 50, maxIterations: 1000, gradientTolerance: 1e-9, changeTolerance: 0).Step(risk.Objective);
+        // Newton–CG finishes what L-BFGS leaves (a no-op when L-BFGS already met the tolerance).
+        var polish = TruncatedNewtonMinimizer.Minimize(risk, 1e-8, 30);
+        output.WriteLine($"p = {risk.Dimension}; load + training: {clock.Elapsed.TotalSeconds:F1} s, {fit.Iterations} L-BFGS iterations ({fit.Reason}), " +
+                         $"{polish.Iterations} Newton-CG steps, R = {polish.Value:G8}, ‖∇R‖ = {polish.GradientNorm:G3}");
+        Assert.True(polish.Converged, $"training stopped at ‖∇R‖ = {polish.GradientNorm}");
 
-        // The misclassified test point with the largest loss: the influences are large there, well above retraining noise.
+        // The test point with the largest loss: its influences are large, well above the retraining tolerance.
         int testIndex = Enumerable.Range(0, test.Count).MaxBy(i => risk.ExampleLoss(test, i));
         clock.Restart();
         var solver = new ConjugateGradientInverseHvp(risk, tolerance: 1e-8, maxIterations: 3000);
@@ -54,15 +52,15 @@ public class InfluenceMlpTests(ITestOutputHelper output)
                          $"{clock.Elapsed.TotalSeconds:F1} s, {influence.Solve.Iterations} iterations, residual {influence.Solve.RelativeResidual:G2}");
         Assert.True(influence.Solve.Converged, influence.Warning);
 
-        Console.Error.WriteLine($"PROBE CG {clock.Elapsed.TotalSeconds:F1} s, {influence.Solve.Iterations} it");
-        var retraining = new RetrainingOptions(RetrainingMethod.TruncatedNewton, GradientTolerance: 1e-8, MaxIterations: 20);
+        // ‖∇R_−z‖ ≤ 1e-6 puts θ̂_−z within 1e-6/λ = 2e-5 of the optimum: test-loss errors of ~1e-4 against changes of 0.04–0.2.
+        var retraining = new RetrainingOptions(RetrainingMethod.TruncatedNewton, GradientTolerance: 1e-6, MaxIterations: 20);
         var report = new LeaveOneOutValidation<double>(risk, retraining).Validate(influence, test, TopK);
-        output.WriteLine($"leave-one-out L-BFGS retraining of the top {TopK}: {report.Seconds:F1} s, Pearson {report.Pearson:F4}, Spearman {report.Spearman:F4}, " +
-                         $"max iterations {report.Pairs.Max(q => q.Iterations)}, max ‖∇R‖ {report.Pairs.Max(q => q.GradientNorm):G2}");
-        foreach (var q in report.Pairs) Console.Error.WriteLine($"PROBE  point {q.TrainingIndex}: predicted {q.Predicted:G4}, actual {q.Actual:G4} it {q.Iterations} g {q.GradientNorm:G3}");
-        Console.Error.WriteLine($"PROBE loo {report.Seconds:F1} s, Pearson {report.Pearson:F4}, Spearman {report.Spearman:F4}");
-        foreach (var q in report.Pairs.Take(5)) output.WriteLine($"  point {q.TrainingIndex}: predicted {q.Predicted:G4}, actual {q.Actual:G4}");
-        Assert.True(report.Pearson >= 0.8, $"Pearson {report.Pearson}");
-        Assert.True(report.Spearman >= 0.6, $"Spearman {report.Spearman}");
+        output.WriteLine($"leave-one-out Newton-CG retraining of the top {TopK}: {report.Seconds:F1} s, Pearson {report.Pearson:F4}, Spearman {report.Spearman:F4}, " +
+                         $"max steps {report.Pairs.Max(q => q.Iterations)}, max ‖∇R‖ {report.Pairs.Max(q => q.GradientNorm):G2}");
+        foreach (var q in report.Pairs) output.WriteLine($"  point {q.TrainingIndex}: predicted {q.Predicted:G4}, actual {q.Actual:G4}");
+        Assert.All(report.Pairs, q => Assert.True(q.GradientNorm <= 1e-6, $"retraining without {q.TrainingIndex} stopped at {q.GradientNorm}"));
+        // Measured: Pearson 0.990, Spearman 0.931 (Koh & Liang report 0.86–0.88 for their CNN).
+        Assert.True(report.Pearson >= 0.9, $"Pearson {report.Pearson}");
+        Assert.True(report.Spearman >= 0.8, $"Spearman {report.Spearman}");
     }
 }
