@@ -139,7 +139,8 @@ public static class InfluencePlots
         {
             if (!double.IsFinite(q.Predicted) || !double.IsFinite(q.Actual)) continue;
             int cx = (int)Math.Round(px + (q.Predicted - lo) / (hi - lo) * pw), cy = (int)Math.Round(py + ph - (q.Actual - lo) / (hi - lo) * ph);
-            canvas.Fill(cx - 2, cy - 2, 5, 5, q.Predicted > 0 ? ColorMaps.Red : ColorMaps.Blue);
+            // Colours as in the image rows: a predicted rise of the test loss on removal marks a helpful point (blue).
+            canvas.Fill(cx - 2, cy - 2, 5, 5, q.Predicted > 0 ? ColorMaps.Blue : ColorMaps.Red);
         }
     }
 
