@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Geometrize.Cli.Commands;
 
 /// <summary>
-/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>)
-/// and <c>geometry</c> (see <see cref="NetGeometry"/>).
+/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>),
+/// <c>geometry</c> (see <see cref="NetGeometry"/>) and <c>influence</c> (see <see cref="NetInfluence"/>).
 /// <c>geometrize net</c> alone lists the sub-commands.
 /// </summary>
 public sealed class NetCommand : ICommand
@@ -14,16 +14,18 @@ public sealed class NetCommand : ICommand
         ("train", "train a flow network (ResNet as an Euler flow), plain network, MLP or logistic regression"),
         ("geometry", "measure a trained model: trajectories, Jacobian, Fisher-Rao norm, Hessian spectrum"),
         ("reweight", "learned example weights (Ren et al. 2018) on noisy labels: plain vs reweighted vs clean-only"),
+        ("influence", "influence of every training point on one test loss (Koh & Liang), with leave-one-out validation"),
     ];
 
     /// <inheritdoc />
     public string Name => "net";
     /// <inheritdoc />
-    public string Summary => "deep networks as flows: 'net train', 'net geometry', 'net reweight' (see 'geometrize net')";
+    public string Summary => "deep networks as flows: 'net train', 'net geometry', 'net reweight', 'net influence' (see 'geometrize net')";
     /// <inheritdoc />
     public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR\n" +
         "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR\n" +
-        "       net reweight --data NAME[:PATH] --clean-validation N --noise uniform:P|imbalance:R [MODEL/TRAINING OPTIONS] --output DIR";
+        "       net reweight --data NAME[:PATH] --clean-validation N --noise uniform:P|imbalance:R [MODEL/TRAINING OPTIONS] --output DIR\n" +
+        "       net influence MODEL_DIR --data NAME[:PATH] --test-index I [--solver exact|cg|lissa] [--damping D] [--l2 L] [--top K] [--validate K] --output DIR";
     /// <inheritdoc />
     public string Description =>
         "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
@@ -41,7 +43,18 @@ public sealed class NetCommand : ICommand
         "kinetic energy, curve length, turning angles and parameter curve (flownet/plainnet only), Jacobian singular\n" +
         "values of the flow map (network map for mlp/logreg), Fisher-Rao norms (classifiers), and the Hessian of the\n" +
         "loss: top --top eigenvalues, Hutchinson trace (--probes), SLQ density (--lanczos steps). Writes geometry.json\n" +
-        "(null = not applicable or skipped) and geometry.png into DIR, together.\n" + NetReweight.Help;
+        "(null = not applicable or skipped) and geometry.png into DIR, together.\n" +
+        "net influence: rebuilds the training and test sets of MODEL_DIR from --data (same --train-limit/--test-limit as in\n" +
+        "training; generated sets and the csv split use the model's training seed) and computes, for test point I,\n" +
+        "influence = I_up,loss(z) = -grad L(z_test)^T (H + D I)^-1 grad l(z) for every training point z, H the Hessian of\n" +
+        "the L2-regularised training risk at the trained weights (lambda = --l2, else the training weight decay; AdamW's\n" +
+        "decoupled decay is used as an approximation). Sign: influence > 0 = harmful (removing z lowers the test loss),\n" +
+        "< 0 = helpful; predicted_loss_change = -(1/n) influence = predicted L_test(without z) - L_test. Solvers: exact\n" +
+        "(dense H, Cholesky; default up to 2000 parameters), cg (Hessian-vector products; default above), lissa.\n" +
+        "--validate K retrains without each of the K most influential points from the trained weights (Newton's method;\n" +
+        "matrix-free Newton-CG above 2000 parameters) and reports Pearson/Spearman of predicted vs actual change.\n" +
+        "Writes influence.csv (training_index,label,influence,\n" +
+        "predicted_loss_change), influence.json and influence.png into DIR, together.\n" + NetReweight.Help;
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -59,7 +72,7 @@ public sealed class NetCommand : ICommand
         new("optimizer", "NAME", "adam (default; AdamW decay), sgd (momentum 0.9) or lbfgs (full batch)"),
         new("weight-decay", "W", "weight decay (default 0)"),
         new("lbfgs-iterations", "K", "L-BFGS iterations per epoch (default 20)"),
-        new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0); geometry: seed of the probes"),
+        new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0); geometry: seed of the probes; influence: LiSSA sampling"),
         new("adjoint", "KIND", "gradient of a flownet: discrete (back-propagation, default) or continuous (RK4 adjoint ODE)"),
         new("train-limit", "N", "training samples (generated sets: how many to draw, default 1000; others: keep the first N)"),
         new("test-limit", "N", "test samples (generated sets: default 500; others: keep the first N)"),
@@ -72,10 +85,21 @@ public sealed class NetCommand : ICommand
         new("target", "COLUMN", "csv: target column name or index (default -1, the last)"),
         new("task", "KIND", "csv: classification (default) or regression"),
         new("samples", "N", $"geometry: samples of the subset (default {NetGeometry.DefaultSamples})"),
-        new("top", "K", "geometry: top Hessian eigenvalues (default 5; 0 skips)"),
+        new("top", "K", "geometry: top Hessian eigenvalues (default 5; 0 skips); influence: helpful and harmful points listed (default 8)"),
         new("probes", "P", "geometry: Hutchinson probes of the Hessian trace (default 100; 0 skips)"),
         new("lanczos", "M", "geometry: Lanczos steps of the Hessian spectral density (default 80; 0 skips)"),
         new("jacobian-samples", "N", "geometry: samples whose Jacobian is analysed (default 256)"),
+        new("test-index", "I", "influence: index of the test point in the test set (required)"),
+        new("solver", "NAME", "influence: exact, cg or lissa (default exact up to 2000 parameters, else cg)"),
+        new("damping", "D", "influence: damping added to the Hessian (default 0)"),
+        new("l2", "L", "influence: L2 coefficient of the risk (default: the model's training weight decay)"),
+        new("validate", "K", "influence: leave-one-out retraining of the K most influential points (default 0: none)"),
+        new("cg-tolerance", "T", "influence: relative residual of conjugate gradient (default 1e-6)"),
+        new("cg-iterations", "N", "influence: conjugate-gradient iteration budget (default 1000)"),
+        new("lissa-depth", "N", "influence: LiSSA recursion depth (default 1000)"),
+        new("lissa-scale", "C", "influence: LiSSA scale, above the largest Hessian eigenvalue (default: 1.1 x estimate)"),
+        new("lissa-repeats", "R", "influence: LiSSA repeats averaged (default 1)"),
+        new("lissa-batch", "B", "influence: LiSSA examples per sampled Hessian (default 0: full set)"),
         new("threads", "N", $"worker threads (default: all {Environment.ProcessorCount} processors)"),
         new("output", "DIR", "output folder (required; created if needed)"),
         new("quiet", null, "show no progress"),
@@ -102,6 +126,8 @@ public sealed class NetCommand : ICommand
                 return NetGeometry.Run(args, stdout, stderr, Usage);
             case "reweight":
                 return NetReweight.Run(args, stdout, stderr, Usage);
+            case "influence":
+                return NetInfluence.Run(args, stdout, stderr, Usage);
             default:
                 throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
         }

@@ -15,8 +15,11 @@ namespace Geometrize.Analysis.Influence;
 /// </summary>
 public sealed class InfluenceFunctions<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Per-example gradient rows computed at once (bounds memory to rows × p doubles).</summary>
+    /// <summary>Per-example gradient rows computed at once, at most (bounds memory to rows × p doubles).</summary>
     private const int GradientChunk = 1024;
+
+    /// <summary>Doubles of per-example gradient rows held at once (8 MiB): large networks take fewer rows per chunk.</summary>
+    private const int GradientBuffer = 1 << 20;
 
     /// <summary>Binds the risk at θ̂ and the solver for H⁻¹ (built on the same risk).</summary>
     public InfluenceFunctions(EmpiricalRisk<T> risk, IInverseHvpSolver solver)
@@ -50,11 +53,12 @@ public sealed class InfluenceFunctions<T> where T : unmanaged, IFloatingPointIee
         var sTest = solve.Solution;
 
         var influence = new double[n];
-        var rows = new double[Math.Min(GradientChunk, n) * p];
-        var indices = new int[Math.Min(GradientChunk, n)];
-        for (int start = 0; start < n; start += GradientChunk)
+        int chunk = Math.Clamp(GradientBuffer / p, 1, Math.Min(GradientChunk, n));
+        var rows = new double[(long)chunk * p];
+        var indices = new int[chunk];
+        for (int start = 0; start < n; start += chunk)
         {
-            int m = Math.Min(GradientChunk, n - start);
+            int m = Math.Min(chunk, n - start);
             for (int k = 0; k < m; k++) indices[k] = start + k;
             Risk.ExampleGradients(Risk.Training, indices.AsSpan(0, m), rows.AsSpan(0, m * p));
             // I_up,loss = −G s_test for the whole chunk, one SIMD dot per row.

@@ -17,6 +17,11 @@ public enum RetrainingMethod
     Newton,
     /// <summary>The L-BFGS optimiser on the model's tensors (models too large for a dense Hessian).</summary>
     Lbfgs,
+    /// <summary>
+    /// Matrix-free Newton–CG (<see cref="TruncatedNewtonMinimizer"/>): exact Hessian–vector products only, so it suits
+    /// networks too large for a dense Hessian and converges in a few steps from θ̂ where L-BFGS stalls.
+    /// </summary>
+    TruncatedNewton,
 }
 
 /// <summary>Settings of the leave-one-out retraining.</summary>
@@ -143,6 +148,11 @@ public sealed class LeaveOneOutValidation<T> where T : unmanaged, IFloatingPoint
 
     private (int Iterations, double GradientNorm) Retrain(Cholesky? preconditioner)
     {
+        if (Options.Method == RetrainingMethod.TruncatedNewton)
+        {
+            var t = TruncatedNewtonMinimizer.Minimize(Risk, Options.GradientTolerance, Options.MaxIterations);
+            return (t.Iterations, t.GradientNorm);
+        }
         if (preconditioner is not null)
         {
             var r = NewtonMinimizer.MinimizePreconditioned(Risk, preconditioner, Options.GradientTolerance, Options.MaxIterations);

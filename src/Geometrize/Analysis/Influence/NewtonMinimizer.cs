@@ -137,7 +137,7 @@ public static class NewtonMinimizer
     }
 
     // Backtracking from the full step until Armijo's condition holds; leaves the trial point in the model and in trial.
-    private static bool LineSearch<T>(EmpiricalRisk<T> risk, double[] theta, double[] d, double slope, double[] trial, ref double f)
+    internal static bool LineSearch<T>(EmpiricalRisk<T> risk, double[] theta, double[] d, double slope, double[] trial, ref double f)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double step = 1;
