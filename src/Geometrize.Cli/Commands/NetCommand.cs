@@ -58,6 +58,7 @@ public sealed class NetCommand : ICommand
         new("weight-decay", "W", "weight decay (default 0)"),
         new("lbfgs-iterations", "K", "L-BFGS iterations per epoch (default 20)"),
         new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0); geometry: seed of the probes"),
+        new("kinetic-energy", "W", "train flownet/plainnet with W * (1/2) sum_k h E|f_k|^2 added to the loss (default 0)"),
         new("adjoint", "KIND", "gradient of a flownet: discrete (back-propagation, default) or continuous (RK4 adjoint ODE)"),
         new("train-limit", "N", "training samples (generated sets: how many to draw, default 1000; others: keep the first N)"),
         new("test-limit", "N", "test samples (generated sets: default 500; others: keep the first N)"),
