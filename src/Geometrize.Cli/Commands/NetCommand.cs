@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Geometrize.Cli.Commands;
 
 /// <summary>
-/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>)
-/// and <c>geometry</c> (see <see cref="NetGeometry"/>).
+/// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>),
+/// <c>geometry</c> (see <see cref="NetGeometry"/>) and <c>experiment</c> (see <see cref="NetExperiment"/>).
 /// <c>geometrize net</c> alone lists the sub-commands.
 /// </summary>
 public sealed class NetCommand : ICommand
@@ -13,15 +13,17 @@ public sealed class NetCommand : ICommand
     [
         ("train", "train a flow network (ResNet as an Euler flow), plain network, MLP or logistic regression"),
         ("geometry", "measure a trained model: trajectories, Jacobian, Fisher-Rao norm, Hessian spectrum"),
+        ("experiment", "run one of the paper's dictionary experiments: " + NetExperiment.Names),
     ];
 
     /// <inheritdoc />
     public string Name => "net";
     /// <inheritdoc />
-    public string Summary => "deep networks as flows: 'net train', 'net geometry' (see 'geometrize net')";
+    public string Summary => "deep networks as flows: 'net train', 'net geometry', 'net experiment' (see 'geometrize net')";
     /// <inheritdoc />
     public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR\n" +
-        "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR";
+        "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR\n" +
+        "       net experiment NAME [--seeds K] [--quick] [--data NAME[:PATH]] --output DIR";
     /// <inheritdoc />
     public string Description =>
         "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
@@ -39,7 +41,9 @@ public sealed class NetCommand : ICommand
         "kinetic energy, curve length, turning angles and parameter curve (flownet/plainnet only), Jacobian singular\n" +
         "values of the flow map (network map for mlp/logreg), Fisher-Rao norms (classifiers), and the Hessian of the\n" +
         "loss: top --top eigenvalues, Hutchinson trace (--probes), SLQ density (--lanczos steps). Writes geometry.json\n" +
-        "(null = not applicable or skipped) and geometry.png into DIR, together.";
+        "(null = not applicable or skipped) and geometry.png into DIR, together.\n" +
+        "net experiment NAME (" + NetExperiment.Names + "): trains and measures the models of one experiment\n" +
+        "(seeds 0..K-1; --quick shrinks it to seconds) and writes results.json, results.csv and experiment.png into DIR.";
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -70,6 +74,8 @@ public sealed class NetCommand : ICommand
         new("probes", "P", "geometry: Hutchinson probes of the Hessian trace (default 100; 0 skips)"),
         new("lanczos", "M", "geometry: Lanczos steps of the Hessian spectral density (default 80; 0 skips)"),
         new("jacobian-samples", "N", "geometry: samples whose Jacobian is analysed (default 256)"),
+        new("seeds", "K", "experiment: seeds per configuration (default depends on the experiment)"),
+        new("quick", null, "experiment: seconds-scale sizes (smoke test), not the documented default sizes"),
         new("threads", "N", $"worker threads (default: all {Environment.ProcessorCount} processors)"),
         new("output", "DIR", "output folder (required; created if needed)"),
         new("quiet", null, "show no progress"),
@@ -94,6 +100,8 @@ public sealed class NetCommand : ICommand
                 return NetTrain.Run(args, stdout, stderr, Usage);
             case "geometry":
                 return NetGeometry.Run(args, stdout, stderr, Usage);
+            case "experiment":
+                return NetExperiment.Run(args, stdout, stderr, Usage);
             default:
                 throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
         }
