@@ -56,8 +56,11 @@ public static class ExperimentPlots
 
     private static void DrawPanel(Canvas canvas, int x, int y, PlotPanel panel)
     {
-        canvas.Text(x, y + 2, panel.Title.ToUpperInvariant(), ColorMaps.Black, 2);
-        int px = x + LeftAxis, py = y + TitleBand, pw = PanelWidth - LeftAxis - 8, ph = PanelHeight - TitleBand - BottomAxis;
+        string title = panel.Title.ToUpperInvariant();
+        canvas.Text(x, y + 2, title, ColorMaps.Black, 2 * BitmapFont.Measure(title) <= PanelWidth ? 2 : 1);
+        // The legend gets its own strip on the right, so that it never hides a point.
+        int legendWidth = panel.Series.Where(s => !string.IsNullOrEmpty(s.Label)).Select(s => BitmapFont.Measure(s.Label.ToUpperInvariant()) + 18).DefaultIfEmpty(0).Max();
+        int px = x + LeftAxis, py = y + TitleBand, pw = PanelWidth - LeftAxis - 8 - legendWidth, ph = PanelHeight - TitleBand - BottomAxis;
         canvas.Line(px, py, px, py + ph, ColorMaps.MidGray);
         canvas.Line(px, py + ph, px + pw, py + ph, ColorMaps.MidGray);
         double Y(double v) => panel.LogY ? (v > 0 ? Math.Log10(v) : double.NaN) : v;
@@ -121,7 +124,7 @@ public static class ExperimentPlots
             if (!string.IsNullOrEmpty(s.Label))
             {
                 string label = s.Label.ToUpperInvariant();
-                int lx = px + pw - BitmapFont.Measure(label) - 14;
+                int lx = px + pw + 8;
                 canvas.Fill(lx, legendY + 2, 8, 8, colour);
                 canvas.Text(lx + 12, legendY, label, ColorMaps.Black);
                 legendY += BitmapFont.GlyphHeight + 4;

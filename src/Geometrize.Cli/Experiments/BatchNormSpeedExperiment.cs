@@ -91,7 +91,7 @@ public sealed class BatchNormSpeedExperiment : IExperiment
             var (nm, nsd) = Statistics.Profile(norm);
             shapeSeries.Add(new PlotSeries(bn ? "with BN" : "without BN", [.. Enumerable.Range(0, nm.Length).Select(k => (double)k)], nm, nsd));
         }
-        panels.Add(new PlotPanel("Speed along depth (mean ± sd)", "block", speedSeries));
+        panels.Add(new PlotPanel("Speed along depth (mean +/- sd)", "block", speedSeries));
         panels.Add(new PlotPanel("Speed / mean speed", "block", shapeSeries));
         panels.Add(new PlotPanel("Isometry index per seed", "seed", isoSeries));
 

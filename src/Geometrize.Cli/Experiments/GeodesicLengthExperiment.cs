@@ -114,7 +114,7 @@ public sealed class GeodesicLengthExperiment : IExperiment
         }).ToList();
         var panels = new List<PlotPanel>
         {
-            new("Speed along depth", "block", speedSeries),
+            new("Speed along depth", "block", speedSeries, LogY: true),
             new("Kinetic energy and curve length", "log10 W (left: W = 0)", [Series("kinetic_energy", "kinetic energy"), Series("curve_length", "curve length")], LogY: true),
             new("Isometry index", "log10 W (left: W = 0)", [Series("isometry_index", "isometry index")]),
             new("Test accuracy", "log10 W (left: W = 0)", [Series("test_acc", "test accuracy")]),
