@@ -94,7 +94,7 @@ public static class ExperimentJson
     public static JsonArray Numbers(IEnumerable<double> values) => new([.. values.Select(Number)]);
 
     /// <summary>Formats a number for the printed table: 4 significant digits, or scientific when large or small.</summary>
-    public static string Text(double v) => !double.IsFinite(v) ? "n/a"
+    public static string Text(double v) => double.IsPositiveInfinity(v) ? "inf" : !double.IsFinite(v) ? "n/a"
         : Math.Abs(v) >= 1e5 || (v != 0 && Math.Abs(v) < 1e-3) ? v.ToString("0.###E+0", CultureInfo.InvariantCulture)
         : v.ToString("0.####", CultureInfo.InvariantCulture);
 
@@ -109,10 +109,15 @@ public static class ExperimentJson
 /// <summary>Small statistics over runs.</summary>
 public static class Statistics
 {
-    /// <summary>Mean and sample standard deviation (0 for a single value) of the finite values; NaN when none.</summary>
+    /// <summary>
+    /// Mean and sample standard deviation (0 for a single value) of the finite values; NaN when none. A +∞ among the
+    /// values (e.g. the condition number of a singular Jacobian) makes the mean +∞ and the deviation NaN.
+    /// </summary>
     public static (double Mean, double Sd) MeanSd(IEnumerable<double> values)
     {
-        var v = values.Where(double.IsFinite).ToArray();
+        var all = values.ToArray();
+        if (all.Any(double.IsPositiveInfinity)) return (double.PositiveInfinity, double.NaN);
+        var v = all.Where(double.IsFinite).ToArray();
         if (v.Length == 0) return (double.NaN, double.NaN);
         double m = v.Average();
         double s = v.Length < 2 ? 0 : Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Length - 1));

@@ -50,7 +50,9 @@ public sealed class ResidualVsPlainExperiment : IExperiment
                         .Set("model", kindName).Set("depth", depth).Set("seed", seed)
                         .Set("train_acc", result.Final.TrainAccuracy).Set("test_acc", result.Final.TestAccuracy)
                         .Set("final_loss", result.Final.Loss).Set("first_epoch_loss", result.History[0].Loss)
+                        // A singular Jacobian has an infinite condition number: null in the files, +inf in the table.
                         .Set("median_condition_number", j.MedianConditionNumber).Set("max_condition_number", j.MaxConditionNumber)
+                        .Set("singular_jacobian_fraction", j.ConditionNumbers.Count(c => !double.IsFinite(c)) / (double)j.ConditionNumbers.Length)
                         .Set("mean_squared_singular_value", j.MeanSquaredSingularValue).Set("singular_value_std", j.SingularValueStd)
                         .Set("mean_log_abs_det", j.MeanLogAbsDeterminant ?? double.NaN)
                         .Set("mean_turning_angle", t.MeanTurningAngle).Set("isometry_index", t.IsometryIndex)
@@ -58,6 +60,9 @@ public sealed class ResidualVsPlainExperiment : IExperiment
                         .Detail("turning_angles", t.TurningAngles).Detail("speeds", t.Speeds));
                 }
 
+        // Condition numbers stored as null are infinite (singular Jacobian); everything else null is missing.
+        static double Value(ExperimentRun r, string m) =>
+            m.EndsWith("condition_number", StringComparison.Ordinal) && r.Row[m] is null ? double.PositiveInfinity : r.Get(m);
         var summary = new JsonObject { ["data"] = dataName, ["epochs"] = epochs, ["seeds"] = context.Seeds, ["width"] = 16, ["hidden"] = 32, ["depths"] = new JsonArray([.. depths.Select(d => (JsonNode?)d)]) };
         var table = new List<string[]> { new[] { "model", "depth", "train acc", "test acc", "median cond(J)", "mean sigma^2", "turning angle (rad)" } };
         string[] measures = ["train_acc", "test_acc", "median_condition_number", "mean_squared_singular_value", "mean_turning_angle"];
@@ -73,16 +78,16 @@ public sealed class ResidualVsPlainExperiment : IExperiment
                 var entry = new JsonObject { ["model"] = kind, ["depth"] = depth };
                 foreach (var m in measures)
                 {
-                    var (mean, sd) = Statistics.MeanSd(group.Select(r => r.Get(m)));
+                    var (mean, sd) = Statistics.MeanSd(group.Select(r => Value(r, m)));
                     means[m].Add(mean);
                     sds[m].Add(sd);
-                    entry[m + "_mean"] = Number(mean);
+                    entry[m + "_mean"] = double.IsPositiveInfinity(mean) ? "inf" : Number(mean);
                     entry[m + "_sd"] = Number(sd);
                 }
                 groups.Add(entry);
                 table.Add([kind, depth.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     MeanSd(group.Select(r => r.Get("train_acc")).ToArray()), MeanSd(group.Select(r => r.Get("test_acc")).ToArray()),
-                    MeanSd(group.Select(r => r.Get("median_condition_number")).ToArray()), MeanSd(group.Select(r => r.Get("mean_squared_singular_value")).ToArray()),
+                    MeanSd(group.Select(r => Value(r, "median_condition_number")).ToArray()), MeanSd(group.Select(r => r.Get("mean_squared_singular_value")).ToArray()),
                     MeanSd(group.Select(r => r.Get("mean_turning_angle")).ToArray())]);
             }
             double[] x = [.. depths.Select(d => (double)d)];
@@ -92,7 +97,7 @@ public sealed class ResidualVsPlainExperiment : IExperiment
         var panels = new List<PlotPanel>
         {
             new("Test accuracy", "depth", series["test_acc"]),
-            new("Median condition number of J", "depth", series["median_condition_number"], LogY: true),
+            new("Median cond(J) (missing: singular)", "depth", series["median_condition_number"], LogY: true),
             new("Mean squared singular value", "depth", series["mean_squared_singular_value"], LogY: true),
             new("Mean turning angle (rad)", "depth", series["mean_turning_angle"]),
         };
@@ -100,7 +105,7 @@ public sealed class ResidualVsPlainExperiment : IExperiment
         var findings = new List<string>();
         foreach (int depth in depths)
         {
-            double Mean(string kind, string m) => Statistics.MeanSd(runs.Where(r => r.Row["model"]!.GetValue<string>() == kind && r.Row["depth"]!.GetValue<int>() == depth).Select(r => r.Get(m))).Mean;
+            double Mean(string kind, string m) => Statistics.MeanSd(runs.Where(r => r.Row["model"]!.GetValue<string>() == kind && r.Row["depth"]!.GetValue<int>() == depth).Select(r => Value(r, m))).Mean;
             double fa = Mean("flownet", "train_acc"), pa = Mean("plainnet", "train_acc");
             double fc = Mean("flownet", "median_condition_number"), pc = Mean("plainnet", "median_condition_number");
             double ft = Mean("flownet", "mean_turning_angle"), pt = Mean("plainnet", "mean_turning_angle");
