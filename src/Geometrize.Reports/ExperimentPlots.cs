@@ -111,7 +111,8 @@ public static class ExperimentPlots
                 if (s.Error != null && i < s.Error.Length && double.IsFinite(s.Error[i]) && s.Error[i] > 0)
                 {
                     double lo = Y(s.Y[i] - s.Error[i]), hi = Y(s.Y[i] + s.Error[i]);
-                    double top = double.IsFinite(hi) ? Sy(hi) : sy, bottom = double.IsFinite(lo) ? Sy(lo) : py + ph;
+                    // On a log axis a bar reaching zero or below has no lower end: only its upper half is drawn.
+                    double top = double.IsFinite(hi) ? Sy(hi) : sy, bottom = double.IsFinite(lo) ? Sy(lo) : sy;
                     canvas.Line(sx, top, sx, bottom, colour);
                     canvas.Line(sx - 3, top, sx + 3, top, colour);
                     canvas.Line(sx - 3, bottom, sx + 3, bottom, colour);
