@@ -4,7 +4,8 @@ namespace Geometrize.Cli.Commands;
 
 /// <summary>
 /// <c>geometrize net SUBCOMMAND …</c>: deep networks as flows. Sub-commands: <c>train</c> (see <see cref="NetTrain"/>),
-/// <c>geometry</c> (see <see cref="NetGeometry"/>) and <c>influence</c> (see <see cref="NetInfluence"/>).
+/// <c>geometry</c> (see <see cref="NetGeometry"/>), <c>reweight</c> (see <see cref="NetReweight"/>), <c>influence</c> (see <see cref="NetInfluence"/>)
+/// and <c>experiment</c> (see <see cref="NetExperiment"/>).
 /// <c>geometrize net</c> alone lists the sub-commands.
 /// </summary>
 public sealed class NetCommand : ICommand
@@ -15,17 +16,19 @@ public sealed class NetCommand : ICommand
         ("geometry", "measure a trained model: trajectories, Jacobian, Fisher-Rao norm, Hessian spectrum"),
         ("reweight", "learned example weights (Ren et al. 2018) on noisy labels: plain vs reweighted vs clean-only"),
         ("influence", "influence of every training point on one test loss (Koh & Liang), with leave-one-out validation"),
+        ("experiment", "run one of the paper's dictionary experiments: " + NetExperiment.Names),
     ];
 
     /// <inheritdoc />
     public string Name => "net";
     /// <inheritdoc />
-    public string Summary => "deep networks as flows: 'net train', 'net geometry', 'net reweight', 'net influence' (see 'geometrize net')";
+    public string Summary => "deep networks as flows: 'net train', 'net geometry', 'net reweight', 'net influence', 'net experiment' (see 'geometrize net')";
     /// <inheritdoc />
     public string Usage => "net train --data NAME[:PATH] --model flownet|plainnet|mlp|logreg [OPTIONS] --output DIR\n" +
         "       net geometry MODEL_DIR --data NAME[:PATH] [--samples N] [--top K] [--probes P] [--lanczos M] [--seed S] --output DIR\n" +
         "       net reweight --data NAME[:PATH] --clean-validation N --noise uniform:P|imbalance:R [MODEL/TRAINING OPTIONS] --output DIR\n" +
-        "       net influence MODEL_DIR --data NAME[:PATH] --test-index I [--solver exact|cg|lissa] [--damping D] [--l2 L] [--top K] [--validate K] --output DIR";
+        "       net influence MODEL_DIR --data NAME[:PATH] --test-index I [--solver exact|cg|lissa] [--damping D] [--l2 L] [--top K] [--validate K] --output DIR\n" +
+        "       net experiment NAME [--seeds K] [--quick] [--data NAME[:PATH]] --output DIR";
     /// <inheritdoc />
     public string Description =>
         "DATA: a generated set (" + string.Join(", ", Geometrize.Networks.Data.SyntheticDatasets.Names) + ";\n" +
@@ -54,7 +57,10 @@ public sealed class NetCommand : ICommand
         "--validate K retrains without each of the K most influential points from the trained weights (Newton's method;\n" +
         "matrix-free Newton-CG above 2000 parameters) and reports Pearson/Spearman of predicted vs actual change.\n" +
         "Writes influence.csv (training_index,label,influence,\n" +
-        "predicted_loss_change), influence.json and influence.png into DIR, together.\n" + NetReweight.Help;
+        "predicted_loss_change), influence.json and influence.png into DIR, together.\n" +
+        "net experiment NAME (" + NetExperiment.Names + "): trains and measures the models of one experiment\n" +
+        "(seeds 0..K-1; --quick shrinks it to seconds) and writes results.json, results.csv and experiment.png into DIR.\n" + NetReweight.Help;
+
     /// <inheritdoc />
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -73,6 +79,7 @@ public sealed class NetCommand : ICommand
         new("weight-decay", "W", "weight decay (default 0)"),
         new("lbfgs-iterations", "K", "L-BFGS iterations per epoch (default 20)"),
         new("seed", "S", "seed of the weights, batch order, generated data and CSV split (default 0); geometry: seed of the probes; influence: LiSSA sampling"),
+        new("kinetic-energy", "W", "train flownet/plainnet with W * (1/2) sum_k h E|f_k|^2 added to the loss (default 0)"),
         new("adjoint", "KIND", "gradient of a flownet: discrete (back-propagation, default) or continuous (RK4 adjoint ODE)"),
         new("train-limit", "N", "training samples (generated sets: how many to draw, default 1000; others: keep the first N)"),
         new("test-limit", "N", "test samples (generated sets: default 500; others: keep the first N)"),
@@ -100,6 +107,8 @@ public sealed class NetCommand : ICommand
         new("lissa-scale", "C", "influence: LiSSA scale, above the largest Hessian eigenvalue (default: 1.1 x estimate)"),
         new("lissa-repeats", "R", "influence: LiSSA repeats averaged (default 1)"),
         new("lissa-batch", "B", "influence: LiSSA examples per sampled Hessian (default 0: full set)"),
+        new("seeds", "K", "experiment: seeds per configuration (default depends on the experiment)"),
+        new("quick", null, "experiment: seconds-scale sizes (smoke test), not the documented default sizes"),
         new("threads", "N", $"worker threads (default: all {Environment.ProcessorCount} processors)"),
         new("output", "DIR", "output folder (required; created if needed)"),
         new("quiet", null, "show no progress"),
@@ -128,6 +137,8 @@ public sealed class NetCommand : ICommand
                 return NetReweight.Run(args, stdout, stderr, Usage);
             case "influence":
                 return NetInfluence.Run(args, stdout, stderr, Usage);
+            case "experiment":
+                return NetExperiment.Run(args, stdout, stderr, Usage);
             default:
                 throw new UsageException($"unknown sub-command 'net {sub}'; sub-commands: {string.Join(", ", SubCommands.Select(s => s.Name))}.", Usage);
         }

@@ -33,11 +33,14 @@ public static class NetTrain
             LbfgsIterations = args.GetInt("lbfgs-iterations", 20),
             Seed = args.GetInt("seed", 0),
             Gradient = TrainingSettings.ParseGradient(args.GetString("adjoint", "discrete")!),
+            KineticEnergyWeight = NetCommand.Number(args, "kinetic-energy", 0, usage),
         };
         settings = settings with { LearningRate = NetCommand.Number(args, "lr", settings.Optimizer == OptimizerKind.Lbfgs ? 1 : 0.01, usage) };
         settings.Validate();
         if (settings.Gradient == GradientMethod.Continuous && kind != ModelKind.FlowNet)
             throw new InvalidParameterException("--adjoint", $"the continuous adjoint needs --model flownet, not {ModelArchitecture.KindName(kind)}.");
+        if (settings.KineticEnergyWeight > 0 && kind is not (ModelKind.FlowNet or ModelKind.PlainNet))
+            throw new InvalidParameterException("--kinetic-energy", $"the kinetic-energy regulariser needs --model flownet or plainnet, not {ModelArchitecture.KindName(kind)}.");
         if (args.Has("threads"))
         {
             int threads = args.GetInt("threads", 0);

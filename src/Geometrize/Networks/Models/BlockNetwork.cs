@@ -48,6 +48,7 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
     private readonly FlowBlock<T>[] _blocks;
     private readonly BatchNorm<T>[]? _norms;
     private readonly ModelState<T> _model = new();
+    private readonly Tensor<T>?[] _velocities;
 
     /// <summary>Builds the layers from <paramref name="architecture"/>.</summary>
     protected BlockNetwork(ModelArchitecture architecture, bool residual)
@@ -62,6 +63,7 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
         Lift = new LinearLayer<T>(architecture.InputDimension, architecture.Width, rng);
         _model.AddLinear("lift", Lift);
         _blocks = new FlowBlock<T>[Depth];
+        _velocities = new Tensor<T>?[Depth];
         for (int k = 0; k < Depth; k++)
         {
             if (architecture.Tied && k > 0) { _blocks[k] = _blocks[0]; continue; }
@@ -130,11 +132,39 @@ public abstract class BlockNetwork<T> : IModel<T> where T : unmanaged, IFloating
         return b.Outer.Forward(Architecture.Activation.Apply(z));
     }
 
-    /// <summary>One layer: x + h·f(x; θ_k) (flow) or f(x; θ_k) (plain).</summary>
+    /// <summary>One layer: x + h·f(x; θ_k) (flow) or f(x; θ_k) (plain); f is kept as <see cref="LastVelocities"/>[k].</summary>
     public Tensor<T> Step(int k, Tensor<T> x, bool training)
     {
         var f = Velocity(k, x, training);
+        _velocities[k] = f;
         return Residual ? x + f * StepSize : f;
+    }
+
+    /// <summary>
+    /// The block outputs f_k = f(x_k; θ_k) of the most recent pass through <see cref="Step"/> (so of the last
+    /// <see cref="Forward"/> or <see cref="Trajectory"/>), each [batch, width] and still attached to the autodiff graph
+    /// when that pass was recorded; an entry is null until block k has run once.
+    /// </summary>
+    public IReadOnlyList<Tensor<T>?> LastVelocities => _velocities;
+
+    /// <summary>
+    /// The kinetic energy ½Σ_k h·E‖f_k‖² of the last forward pass (E the mean over the batch, h = 1/N) as a scalar
+    /// tensor, differentiable when that pass was recorded: the regulariser that favours short, constant-speed flows
+    /// (the geodesic view of a residual network). For a plain network f_k is the block's output, not a displacement.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No forward pass has run yet.</exception>
+    public Tensor<T> KineticEnergy()
+    {
+        Tensor<T>? sum = null;
+        int batch = 0;
+        for (int k = 0; k < Depth; k++)
+        {
+            var f = _velocities[k] ?? throw new InvalidOperationException("KineticEnergy needs a forward pass of the network first.");
+            batch = f.Size(0);
+            var e = f.Square().Sum();
+            sum = sum == null ? e : sum + e;
+        }
+        return sum! * (StepSize / (T.CreateChecked(2) * T.CreateChecked(Math.Max(batch, 1))));
     }
 
     /// <summary>The states x_0 (after the lift) … x_N (before the head) for inputs x [batch, inputs].</summary>

@@ -92,6 +92,7 @@ public static class ModelFile
                 ["lbfgsIterations"] = t.LbfgsIterations,
                 ["seed"] = t.Seed,
                 ["adjoint"] = t.Gradient == GradientMethod.Continuous ? "continuous" : "discrete",
+                ["kineticEnergyWeight"] = t.KineticEnergyWeight,
             };
         if (description.Normalization != null) root["normalization"] = JsonNode.Parse(description.Normalization.ToJson());
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
@@ -170,6 +171,8 @@ public static class ModelFile
                     LbfgsIterations = Required<int>(t, "lbfgsIterations", source),
                     Seed = Required<int>(t, "seed", source),
                     Gradient = TrainingSettings.ParseGradient(Required<string>(t, "adjoint", source)),
+                    // Absent from files written before the regulariser existed: those models were trained without it.
+                    KineticEnergyWeight = t["kineticEnergyWeight"]?.GetValue<double>() ?? 0,
                 };
             var normalization = root["normalization"] is JsonNode n ? Normalization.FromJson(n.ToJsonString(), source) : null;
             var task = (string?)root["task"] == "regression" ? LearningTask.Regression : LearningTask.Classification;

@@ -9,7 +9,7 @@ namespace Geometrize.Networks.Training;
 
 /// <summary>One row of the training history.</summary>
 /// <param name="Epoch">1-based epoch.</param>
-/// <param name="Loss">Mean training loss over the epoch's mini-batches (training mode), or the last L-BFGS loss.</param>
+/// <param name="Loss">Mean training objective over the epoch's mini-batches (training mode; data loss plus the kinetic-energy term when that is on), or the last L-BFGS loss.</param>
 /// <param name="TrainAccuracy">Accuracy on the training set after the epoch (evaluation mode); NaN for regression.</param>
 /// <param name="TestAccuracy">Accuracy on the test set; NaN for regression or without a test set.</param>
 /// <param name="Seconds">Training time of this epoch (wall clock), evaluation excluded.</param>
@@ -47,8 +47,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         settings.Validate();
         if (settings.Gradient == GradientMethod.Continuous && model is not FlowNet<T>)
             throw new InvalidParameterException("--adjoint", $"the continuous adjoint needs a flow network (--model flownet), not {ModelArchitecture.KindName(model.Architecture.Kind)}.");
+        if (settings.KineticEnergyWeight > 0 && model is not BlockNetwork<T>)
+            throw new InvalidParameterException("--kinetic-energy", $"the kinetic-energy regulariser needs a flow or plain network (--model flownet or plainnet), not {ModelArchitecture.KindName(model.Architecture.Kind)}.");
         Model = model;
         Settings = settings;
+    }
+
+    /// <summary>
+    /// The training objective for one batch: the data loss of <paramref name="output"/> plus, when
+    /// <see cref="TrainingSettings.KineticEnergyWeight"/> is positive, W·½Σ_k h·E‖f_k‖² of the forward pass that produced it.
+    /// </summary>
+    private Tensor<T> Objective(Tensor<T> output, Batch batch, Dataset data)
+    {
+        var loss = Loss(output, batch, data);
+        if (Settings.KineticEnergyWeight > 0)
+            loss = loss + ((BlockNetwork<T>)Model).KineticEnergy() * T.CreateChecked(Settings.KineticEnergyWeight);
+        return loss;
     }
 
     /// <summary>The model trained in place.</summary>
@@ -121,7 +135,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             else
             {
-                loss = Loss(Model.Forward(x, training: true), batch, train);
+                loss = Objective(Model.Forward(x, training: true), batch, train);
                 loss.Backward();
             }
             optimizer.Step();
@@ -141,7 +155,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         T decay = T.CreateChecked(Settings.WeightDecay / 2);
         var result = lbfgs.Step(() =>
         {
-            var loss = Loss(Model.Forward(x, training: true), only, train);
+            var loss = Objective(Model.Forward(x, training: true), only, train);
             if (Settings.WeightDecay > 0)
                 foreach (var p in Model.Parameters) loss = loss + p.Square().Sum() * decay;
             return loss;

@@ -35,6 +35,11 @@ public sealed record TrainingSettings
     public double WeightDecay { get; init; }
     /// <summary>Momentum of SGD.</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>
+    /// Weight W of the kinetic-energy regulariser W·½Σ_k h·E‖f_k‖² added to the loss (flow and plain networks only;
+    /// see <see cref="Models.BlockNetwork{T}.KineticEnergy"/>); 0 (the default) trains without it.
+    /// </summary>
+    public double KineticEnergyWeight { get; init; }
     /// <summary>L-BFGS iterations per epoch.</summary>
     public int LbfgsIterations { get; init; } = 20;
     /// <summary>Seed of the mini-batch order.</summary>
@@ -72,6 +77,9 @@ public sealed record TrainingSettings
         if (BatchSize < 1) throw new InvalidParameterException("--batch", $"must be at least 1, got {BatchSize}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new InvalidParameterException("--lr", $"the learning rate must be positive and finite, got {LearningRate}.");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new InvalidParameterException("--weight-decay", $"must be zero or positive and finite, got {WeightDecay}.");
+        if (!(KineticEnergyWeight >= 0) || !double.IsFinite(KineticEnergyWeight)) throw new InvalidParameterException("--kinetic-energy", $"must be zero or positive and finite, got {KineticEnergyWeight}.");
+        if (KineticEnergyWeight > 0 && Gradient == GradientMethod.Continuous)
+            throw new InvalidParameterException("--kinetic-energy", "the continuous adjoint differentiates the output loss only; use --adjoint discrete with --kinetic-energy.");
         if (!(Momentum >= 0 && Momentum < 1)) throw new InvalidParameterException("--momentum", $"must lie in [0, 1), got {Momentum}.");
         if (LbfgsIterations < 1) throw new InvalidParameterException("--lbfgs-iterations", $"must be at least 1, got {LbfgsIterations}.");
         if (Optimizer == OptimizerKind.Lbfgs && Gradient == GradientMethod.Continuous)
