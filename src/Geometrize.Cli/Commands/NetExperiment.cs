@@ -49,19 +49,14 @@ public static class NetExperiment
         var inv = CultureInfo.InvariantCulture;
         var clock = Stopwatch.StartNew();
         bool quiet = args.Has("quiet");
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = NetTrain.TryRegisterTerm(cts);
-        string staging = NetTrain.StagingFolder(target);
-        try
+        return StagedRun.Execute(target, stderr, (staging, token) =>
         {
             var context = new ExperimentContext(seeds, args.Has("quick"), args.GetString("data"), line =>
             {
                 if (quiet) return;
                 stderr.WriteLine(string.Create(inv, $"net experiment {experiment.Name}: {line}  [{clock.Elapsed.TotalSeconds:0.0} s]"));
                 stderr.Flush();
-            }, cts.Token, args, usage);
+            }, token, args, usage);
             var outcome = experiment.Run(context);
             double seconds = clock.Elapsed.TotalSeconds;
             Directory.CreateDirectory(staging);
@@ -69,24 +64,14 @@ public static class NetExperiment
             NetTrain.WriteText(Path.Combine(staging, "results.csv"), Csv(outcome.Runs));
             ExperimentPlots.Draw($"{experiment.Name} ({seeds} seed{(seeds == 1 ? "" : "s")}{(context.Quick ? ", quick" : "")})", outcome.Panels)
                 .SavePng(Path.Combine(staging, "experiment.png"));
-            cts.Token.ThrowIfCancellationRequested();
-            NetTrain.Commit(staging, target);
-            stdout.WriteLine($"net experiment {experiment.Name}: {experiment.Claim}");
-            stdout.Write(FormatTable(outcome.Table));
-            foreach (var f in outcome.Findings) stdout.WriteLine($"  - {f}");
-            stdout.WriteLine(string.Create(inv, $"net experiment {experiment.Name}: {outcome.Runs.Count} runs in {seconds:0.0} s; wrote {output}"));
-            return 0;
-        }
-        catch (OperationCanceledException)
-        {
-            stderr.WriteLine("geometrize: cancelled; no output written");
-            return RegistrationSession.CancelledExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            if (Directory.Exists(staging)) NetTrain.TryDeleteFolder(staging);
-        }
+            return () =>
+            {
+                stdout.WriteLine($"net experiment {experiment.Name}: {experiment.Claim}");
+                stdout.Write(FormatTable(outcome.Table));
+                foreach (var f in outcome.Findings) stdout.WriteLine($"  - {f}");
+                stdout.WriteLine(string.Create(inv, $"net experiment {experiment.Name}: {outcome.Runs.Count} runs in {seconds:0.0} s; wrote {output}"));
+            };
+        });
     }
 
     private static JsonObject Json(IExperiment experiment, ExperimentContext context, ExperimentOutcome outcome, double seconds)

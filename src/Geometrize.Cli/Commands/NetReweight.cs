@@ -110,16 +110,7 @@ public static class NetReweight
         var inv = CultureInfo.InvariantCulture;
         stderr.WriteLine(string.Create(inv,
             $"net reweight: {ModelArchitecture.KindName(kind)} on {datasetName}, noise {noise.Spec}: {train.Count} training samples ({split.CorruptedCount} corrupted), {validation.Count} clean validation, {test?.Count ?? 0} test"));
-        using var cts = new CancellationTokenSource();
-        int presses = 0;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (Interlocked.Increment(ref presses) == 1) { e.Cancel = true; cts.Cancel(); }
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = NetTrain.TryRegisterTerm(cts);
-        string staging = NetTrain.StagingFolder(target);
-        try
+        return StagedRun.Execute(target, stderr, (staging, token) =>
         {
             int steps = train.BatchCount(Math.Min(settings.BatchSize, train.Count));
             var results = new ReweightedTrainingResult[3];
@@ -133,28 +124,18 @@ public static class NetReweight
                     stderr.WriteLine($"net reweight: run {r + 1}/3, {Runs[r]}");
                     trainer.EpochCompleted += e => progress.Epoch(e, settings.Epochs);
                 }
-                try { results[r] = r == 2 ? trainer.Train(validation, null, test, steps, progress, cts.Token) : trainer.Train(train, r == 1 ? validation : null, test, 0, progress, cts.Token); }
+                try { results[r] = r == 2 ? trainer.Train(validation, null, test, steps, progress, token) : trainer.Train(train, r == 1 ? validation : null, test, 0, progress, token); }
                 finally { progress?.Finish(); }
             }
             Directory.CreateDirectory(staging);
             var summary = WriteOutputs(staging, split, train, test, architecture, settings, reweighting, datasetName, results);
-            cts.Token.ThrowIfCancellationRequested();
-            NetTrain.Commit(staging, target);
-            stdout.WriteLine(string.Create(inv, $"net reweight: test accuracy plain {Text(results[0])}, reweighted {Text(results[1])}, clean-only {Text(results[2])}"));
-            stdout.WriteLine(summary);
-            stdout.WriteLine($"net reweight: wrote {output}");
-            return 0;
-        }
-        catch (OperationCanceledException)
-        {
-            stderr.WriteLine("geometrize: cancelled; no output written");
-            return RegistrationSession.CancelledExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            if (Directory.Exists(staging)) NetTrain.TryDeleteFolder(staging);
-        }
+            return () =>
+            {
+                stdout.WriteLine(string.Create(inv, $"net reweight: test accuracy plain {Text(results[0])}, reweighted {Text(results[1])}, clean-only {Text(results[2])}"));
+                stdout.WriteLine(summary);
+                stdout.WriteLine($"net reweight: wrote {output}");
+            };
+        });
     }
 
     private static string Text(ReweightedTrainingResult r) =>

@@ -76,43 +76,23 @@ public static class NetTrain
         if (progress != null) trainer.EpochCompleted += r => progress.Epoch(r, settings.Epochs);
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"net train: {ModelArchitecture.KindName(kind)} with {model.ParameterCount} parameters on {datasetName} ({train.Count} training, {test?.Count ?? 0} test samples)"));
-        using var cts = new CancellationTokenSource();
-        int presses = 0;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // The first Ctrl-C asks for a clean stop; a second one is left to the runtime.
-            if (Interlocked.Increment(ref presses) == 1) { e.Cancel = true; cts.Cancel(); }
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerm = TryRegisterTerm(cts);
-        string staging = NetTrain.StagingFolder(target);
-        try
+        return StagedRun.Execute(target, stderr, (staging, token) =>
         {
             TrainingResult result;
-            try { result = trainer.Train(trainN, testN, progress, cts.Token); }
+            try { result = trainer.Train(trainN, testN, progress, token); }
             finally { progress?.Finish(); }
             Directory.CreateDirectory(staging);
             WriteOutputs(staging, model, normalization, settings, datasetName, train, test, result);
-            cts.Token.ThrowIfCancellationRequested();
-            Commit(staging, target);
-            var final = result.Final;
-            var inv = CultureInfo.InvariantCulture;
-            stdout.WriteLine(classify
-                ? string.Create(inv, $"net train: final loss {final.Loss:0.0000}, train accuracy {final.TrainAccuracy:P2}, test accuracy {Text(final.TestAccuracy)}, {result.Seconds:0.0} s")
-                : string.Create(inv, $"net train: final loss (MSE) {final.Loss:0.00000}, {result.Seconds:0.0} s"));
-            stdout.WriteLine($"net train: wrote {output}");
-            return 0;
-        }
-        catch (OperationCanceledException)
-        {
-            stderr.WriteLine("geometrize: cancelled; no output written");
-            return RegistrationSession.CancelledExitCode;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-            if (Directory.Exists(staging)) TryDeleteFolder(staging);
-        }
+            return () =>
+            {
+                var final = result.Final;
+                var inv = CultureInfo.InvariantCulture;
+                stdout.WriteLine(classify
+                    ? string.Create(inv, $"net train: final loss {final.Loss:0.0000}, train accuracy {final.TrainAccuracy:P2}, test accuracy {Text(final.TestAccuracy)}, {result.Seconds:0.0} s")
+                    : string.Create(inv, $"net train: final loss (MSE) {final.Loss:0.00000}, {result.Seconds:0.0} s"));
+                stdout.WriteLine($"net train: wrote {output}");
+            };
+        });
     }
 
     private static string Text(double accuracy) => double.IsNaN(accuracy) ? "n/a" : accuracy.ToString("P2", CultureInfo.InvariantCulture);
