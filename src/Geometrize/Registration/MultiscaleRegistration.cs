@@ -37,7 +37,8 @@ public sealed record MultiscaleResult<T>(IRegistrationProblem<T> Problem, T[] Pa
 }
 
 /// <summary>
-/// Coarse-to-fine registration: a Gaussian pyramid of both images (<see cref="Resampling.Shrink{T}(ScalarField{T}, ReadOnlySpan{int})"/>),
+/// Coarse-to-fine registration: a Gaussian pyramid of both images (<see cref="Resampling.Shrink{T}(ScalarField{T}, ReadOnlySpan{int}, double)"/>,
+/// at least <see cref="RegistrationSettings.Smoothing"/> voxels of smoothing at every level, the finest included),
 /// one optimisation per level with <see cref="Lbfgs{T}"/> or <see cref="GradientDescent{T}"/> in the problem's metric,
 /// and linear prolongation of the parameter field from each level to the next.
 /// </summary>

@@ -97,13 +97,14 @@ public sealed partial class RegisterCliTests : IDisposable
     {
         Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "sends SIGINT with kill(1)");
         // 2-D keeps every iteration short, so the cancellation is seen within a fraction of a second; the iteration
-        // budget is far beyond what the run could finish before the signal arrives.
+        // budget is far beyond what the run could finish before the signal arrives. The flow runs on the image grid:
+        // on the default coarse grid the optimiser can converge and stop before the signal arrives.
         var big = Image.FromField(Phantoms.SheppLogan2D(128));
         ImageIO.Write(big, P("f3.nii.gz"));
         ImageIO.Write(SyntheticDeformation.MovingImage(big, SyntheticDeformation.Smooth(big.Geometry, 4, 12, seed: 1)), P("m3.nii.gz"));
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
         foreach (string a in new[] { "exec", CliRunner.DllPath, "register", "--fixed", "f3.nii.gz", "--moving", "m3.nii.gz", "--output", "cancelled",
-                     "--shrink", "1", "--iterations", "100000", "--tolerance", "0" })
+                     "--shrink", "1", "--iterations", "100000", "--tolerance", "0", "--flow-shrink", "1" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
