@@ -84,6 +84,18 @@ public sealed class CommandLine
     /// <summary>True when the flag or option was given.</summary>
     public bool Has(string name) => _options.ContainsKey(name);
 
+    /// <summary>
+    /// Applies <c>--threads N</c> (when given) to <see cref="Geometrize.Numerics.Parallelism.MaxDegreeOfParallelism"/>.
+    /// </summary>
+    /// <exception cref="InvalidParameterException">N is below 1.</exception>
+    public void ApplyThreads()
+    {
+        if (!Has("threads")) return;
+        int threads = GetInt("threads", 0);
+        if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
+        Geometrize.Numerics.Parallelism.MaxDegreeOfParallelism = threads;
+    }
+
     /// <summary>The option's value, or <paramref name="fallback"/> when absent.</summary>
     public string? GetString(string name, string? fallback = null) => _options.TryGetValue(name, out var v) ? v : fallback;
 

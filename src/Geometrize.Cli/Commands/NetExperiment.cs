@@ -39,12 +39,7 @@ public static class NetExperiment
         string output = args.GetString("output") ?? throw new UsageException("missing required option '--output'.", usage);
         int seeds = args.GetInt("seeds", experiment.DefaultSeeds);
         if (seeds < 1 || seeds > 100) throw new InvalidParameterException("--seeds", $"must be in [1, 100], got {seeds}.");
-        if (args.Has("threads"))
-        {
-            int threads = args.GetInt("threads", 0);
-            if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
-            Parallelism.MaxDegreeOfParallelism = threads;
-        }
+        args.ApplyThreads();
         string target = NetTrain.PrepareOutputFolder(output);
         var inv = CultureInfo.InvariantCulture;
         var clock = Stopwatch.StartNew();

@@ -39,12 +39,7 @@ public static class NetGeometry
             Seed = args.GetInt("seed", 0),
         };
         options.Validate();
-        if (args.Has("threads"))
-        {
-            int threads = args.GetInt("threads", 0);
-            if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
-            Parallelism.MaxDegreeOfParallelism = threads;
-        }
+        args.ApplyThreads();
         if (!Directory.Exists(modelDir))
             throw new InvalidParameterException("MODEL_DIR", $"model folder '{modelDir}' not found; give a folder written by 'geometrize net train'.");
         // Double precision: the Hessian tools difference gradients and iterate to 1e-4, below float32's useful accuracy.

@@ -45,12 +45,7 @@ public static class NetInfluence
         if (validate != 0 && validate < 2) throw new InvalidParameterException("--validate", $"needs at least 2 points to correlate (or 0 for none), got {validate}.");
         double damping = NetCommand.Number(args, "damping", 0, usage);
         double? l2 = args.Has("l2") ? NetCommand.Number(args, "l2", 0, usage) : null;
-        if (args.Has("threads"))
-        {
-            int threads = args.GetInt("threads", 0);
-            if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
-            Parallelism.MaxDegreeOfParallelism = threads;
-        }
+        args.ApplyThreads();
         if (!Directory.Exists(modelDir))
             throw new InvalidParameterException("MODEL_DIR", $"model folder '{modelDir}' not found; give a folder written by 'geometrize net train'.");
         // Double precision: the solvers iterate to residuals far below float32 resolution.

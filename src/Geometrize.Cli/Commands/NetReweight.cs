@@ -72,12 +72,7 @@ public static class NetReweight
         if (args.Has("lookahead-lr") && double.IsNaN(reweighting.LookAheadRate))
             throw new InvalidParameterException("--lookahead-lr", "must be positive and finite, got NaN.");
         ReweightedTrainer<float>.CheckSettings(settings, reweighting);
-        if (args.Has("threads"))
-        {
-            int threads = args.GetInt("threads", 0);
-            if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
-            Parallelism.MaxDegreeOfParallelism = threads;
-        }
+        args.ApplyThreads();
         var activation = Activations.Parse(args.GetString("activation", "tanh")!);
 
         var (pool, rawTest, datasetName) = LoadData(dataSpec, args, settings.Seed, usage);

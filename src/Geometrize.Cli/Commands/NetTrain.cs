@@ -41,12 +41,7 @@ public static class NetTrain
             throw new InvalidParameterException("--adjoint", $"the continuous adjoint needs --model flownet, not {ModelArchitecture.KindName(kind)}.");
         if (settings.KineticEnergyWeight > 0 && kind is not (ModelKind.FlowNet or ModelKind.PlainNet))
             throw new InvalidParameterException("--kinetic-energy", $"the kinetic-energy regulariser needs --model flownet or plainnet, not {ModelArchitecture.KindName(kind)}.");
-        if (args.Has("threads"))
-        {
-            int threads = args.GetInt("threads", 0);
-            if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
-            Parallelism.MaxDegreeOfParallelism = threads;
-        }
+        args.ApplyThreads();
         var activation = Activations.Parse(args.GetString("activation", "tanh")!);
 
         var (train, test, datasetName) = LoadData(dataSpec, args, settings.Seed, usage);

@@ -73,12 +73,7 @@ public sealed class RegisterCommand : ICommand
         args.RequirePositionals(0, 0, "no positional arguments (images are given with --fixed and --moving)");
         string fixedPath = Required(args, "fixed"), movingPath = Required(args, "moving"), output = Required(args, "output");
         var settings = Settings(args);
-        if (args.Has("threads"))
-        {
-            int threads = args.GetInt("threads", 0);
-            if (threads < 1) throw new InvalidParameterException("--threads", $"must be at least 1, got {threads}.");
-            Parallelism.MaxDegreeOfParallelism = threads;
-        }
+        args.ApplyThreads();
         var (fixedImage, movingImage) = ReadPair(fixedPath, movingPath);
         RegistrationSession.RequireWritableFolder(output, "--output");
 

@@ -5,7 +5,7 @@ namespace Geometrize.Numerics;
 /// <summary>
 /// Cubic B-spline interpolation (Unser, Aldroubi &amp; Eden 1991; Thévenaz, Blu &amp; Unser 2000): the continuous image
 /// f(x) = Σ_k c_k β³(x − k) whose samples at the voxel centres are exactly the image's values. The coefficients c come
-/// from a recursive prefilter (<see cref="Coefficients{T}"/>); reading the image at arbitrary points is then a 4-tap
+/// from a recursive prefilter (<see cref="Coefficients{T}(VectorField{T})"/>); reading the image at arbitrary points is then a 4-tap
 /// (2-D: 16, 3-D: 64) weighted sum (<see cref="Sample{T}"/>).
 /// </summary>
 /// <remarks>
@@ -71,6 +71,11 @@ public static class BSplineInterpolation
     /// Reads the spline with coefficients <paramref name="coefficients"/> (<paramref name="components"/> blocks on grid
     /// <paramref name="g"/>) at the continuous voxel indices <paramref name="points"/> into <paramref name="result"/>.
     /// </summary>
+    /// <param name="coefficients">Spline coefficients from <see cref="Coefficients{T}(VectorField{T})"/>, component-major.</param>
+    /// <param name="g">Grid of the coefficients.</param>
+    /// <param name="components">Number of component blocks.</param>
+    /// <param name="points">Continuous voxel indices of <paramref name="g"/>, d components.</param>
+    /// <param name="result">Output, <paramref name="components"/> blocks of the points' count.</param>
     /// <param name="mode"><see cref="BoundaryMode.Zero"/> (0 beyond the half-voxel band) or <see cref="BoundaryMode.Border"/> (clamped into it).</param>
     public static void Sample<T>(T[] coefficients, ImageGeometry g, int components, VectorField<T> points, T[] result, BoundaryMode mode)
         where T : unmanaged, IFloatingPointIeee754<T>

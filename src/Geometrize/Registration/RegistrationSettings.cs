@@ -86,12 +86,16 @@ public sealed record RegistrationSettings
     public OptimizerKind? Optimizer { get; init; }
     /// <summary>
     /// Shrink factor of the grid the flow of the <c>shooting</c> method runs on, relative to the full-resolution
-    /// fixed image (default 2): the momentum, the maps and every FFT live on that coarser grid, while images are
-    /// compared at the level's full resolution (<see cref="FlowGridTransfer{T}"/>). 1 computes the flow on the
-    /// image grid. A level coarser than this factor uses its own grid. <see cref="MultiscaleRegistration{T}"/>
-    /// hands each level's problem the factor relative to that level's grid. The other methods ignore it.
+    /// fixed image (default 16, never below 8 nodes per axis): the momentum, the maps and every FFT live on that
+    /// coarser grid, while images are compared at the level's full resolution (<see cref="FlowGridTransfer{T}"/>).
+    /// This band-limits the velocity as FLASH's truncated Fourier space does; 16 voxels of 1 mm is about the
+    /// control-point spacing of a B-spline registration, and on the ITK brain pair the coarse flow converged best
+    /// (MSE 25 at 16, 28 at 8, 37 at 2). 1 computes the flow on the image grid. A level coarser than this factor uses
+    /// its own grid. <see cref="MultiscaleRegistration{T}"/> hands each level's problem the factor relative to that
+    /// level's grid. The other methods ignore it.
     /// </summary>
     public int FlowShrink { get; init; } = 16;
+    /// <summary>
     /// Metamorphosis trade-off ρ ∈ [0, 1] (<c>--rho</c>): 0 pure deformation (exactly <c>shooting-scalar</c>), 1 pure
     /// intensity change (no deformation); see <see cref="MetamorphosisProblem{T}"/>. Used only by that method.
     /// </summary>

@@ -29,7 +29,8 @@ internal static class EvaluateAllocation
     }
 
     /// <summary>
-    /// Asserts that the 48² and 160² allocations differ by less than 2 KB and that the larger stays below
+    /// Asserts that the 48² and 160² allocations differ by less than 8 KB (a twelfth of one 160² field; the runtime's
+    /// own bookkeeping on a loaded machine has been seen to add ~3 KB) and that the larger stays below
     /// <paramref name="maxBytes"/>.
     /// </summary>
     public static void AssertIndependentOfGrid(ITestOutputHelper output, Func<ScalarField<float>, ScalarField<float>, IRegistrationProblem<float>> create, long maxBytes)
@@ -44,7 +45,7 @@ internal static class EvaluateAllocation
         }
         finally { Parallelism.MaxDegreeOfParallelism = saved; }
         output.WriteLine($"bytes per Evaluate: {small} (48²), {large} (160²); one 160² field is {160 * 160 * 4} bytes");
-        Assert.True(Math.Abs(large - small) < 2048, $"allocation grows with the grid: {small} -> {large}");
+        Assert.True(Math.Abs(large - small) < 8192, $"allocation grows with the grid: {small} -> {large}");
         Assert.True(large < maxBytes, $"{large} bytes per Evaluate");
     }
 }
