@@ -84,13 +84,8 @@ public static class ExperimentPlots
         }
         var (xLo, xHi) = Pad(xs.Min(), xs.Max());
         var (yLo, yHi) = Pad(ys.Min(), ys.Max());
-        canvas.Text(px - LeftAxis + 2, py, Number(yHi), ColorMaps.Black);
-        canvas.Text(px - LeftAxis + 2, py + ph - BitmapFont.GlyphHeight, Number(yLo), ColorMaps.Black);
+        PlotAxes.Label(canvas, px, py, pw, ph, LeftAxis, xLo, xHi, yLo, yHi, panel.XLabel.ToUpperInvariant());
         if (panel.LogY) canvas.Text(px - LeftAxis + 2, py + ph / 2, "LOG10", ColorMaps.MidGray);
-        canvas.Text(px, py + ph + 6, Number(xLo), ColorMaps.Black);
-        string last = Number(xHi);
-        canvas.Text(px + pw - BitmapFont.Measure(last), py + ph + 6, last, ColorMaps.Black);
-        canvas.Text(px + pw / 2 - BitmapFont.Measure(panel.XLabel.ToUpperInvariant()) / 2, py + ph + 6, panel.XLabel.ToUpperInvariant(), ColorMaps.Black);
         double Sx(double v) => px + (v - xLo) / (xHi - xLo) * pw;
         double Sy(double v) => py + ph - (v - yLo) / (yHi - yLo) * ph;
 
@@ -140,7 +135,5 @@ public static class ExperimentPlots
         return (lo - pad, hi + pad);
     }
 
-    private static string Number(double v) => Math.Abs(v) >= 1e4 || (v != 0 && Math.Abs(v) < 1e-2)
-        ? v.ToString("0.##E+0", CultureInfo.InvariantCulture)
-        : v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Number(double v) => PlotAxes.Number(v);
 }

@@ -45,14 +45,7 @@ public static class ReweightPlots
     }
 
     private static void Labels(Canvas canvas, int px, int py, int pw, int ph, double xLo, double xHi, double yLo, double yHi, string xLabel)
-    {
-        canvas.Text(px - LeftAxis + 2, py, Number(yHi), ColorMaps.Black);
-        canvas.Text(px - LeftAxis + 2, py + ph - BitmapFont.GlyphHeight, Number(yLo), ColorMaps.Black);
-        canvas.Text(px, py + ph + 6, Number(xLo), ColorMaps.Black);
-        string last = Number(xHi);
-        canvas.Text(px + pw - BitmapFont.Measure(last), py + ph + 6, last, ColorMaps.Black);
-        canvas.Text(px + pw / 2 - BitmapFont.Measure(xLabel) / 2, py + ph + 6, xLabel, ColorMaps.Black);
-    }
+        => PlotAxes.Label(canvas, px, py, pw, ph, LeftAxis, xLo, xHi, yLo, yHi, xLabel);
 
     private static void Accuracy(Canvas canvas, int x, int y, IReadOnlyList<(string Name, IReadOnlyList<EpochRecord> History)> runs)
     {
@@ -126,7 +119,5 @@ public static class ReweightPlots
         }
     }
 
-    private static string Number(double v) => Math.Abs(v) >= 1e4 || (v != 0 && Math.Abs(v) < 1e-2)
-        ? v.ToString("0.##E+0", CultureInfo.InvariantCulture)
-        : v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Number(double v) => PlotAxes.Number(v);
 }

@@ -133,7 +133,5 @@ public static class TrainingPlots
 
     private static Rgb24 Light(Rgb24 c) => new((byte)(c.R + (255 - c.R) * 0.65), (byte)(c.G + (255 - c.G) * 0.65), (byte)(c.B + (255 - c.B) * 0.65));
 
-    private static string Number(double v) => Math.Abs(v) >= 1e4 || (v != 0 && Math.Abs(v) < 1e-2)
-        ? v.ToString("0.##E+0", CultureInfo.InvariantCulture)
-        : v.ToString("0.###", CultureInfo.InvariantCulture);
+    private static string Number(double v) => PlotAxes.Number(v);
 }
