@@ -54,6 +54,14 @@ public sealed class CliRegisterInputTests : IDisposable
     }
 
     [Fact]
+    public void BadSmoothingAndFinalInterpolationNameTheOption()
+    {
+        AssertFails(1, ["--smoothing", "[0, 100]"], [.. Pair(), "--smoothing", "-1"]);
+        AssertFails(1, ["--final-interpolation", "linear, cubic or nearest"], [.. Pair(), "--final-interpolation", "quintic"]);
+        AssertFails(1, ["--final-interpolation", "linear or cubic"], [.. Pair(), "--final-interpolation", "nearest"]);
+    }
+
+    [Fact]
     public void UnwritableOutputFolderIsRefusedBeforeRegistering()
     {
         // A path through an existing file cannot be created, even by root (permission bits would not stop root).
